@@ -1,0 +1,50 @@
+# The whole dev loop. `make run` and `make test` work on a fresh clone: they create .venv.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test lint typecheck pytest bench docs clean
+
+$(BIN)/python:
+	$(PYTHON) scripts/check-python.py
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+## run: install cjm and run it on the bundled demo journey
+run: $(VENV)/.installed
+	$(BIN)/cjm demo
+
+## test: lint, type-check and run the whole test suite
+test: lint typecheck pytest
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff format --check src tests scripts
+
+typecheck: $(VENV)/.installed-dev
+	$(BIN)/mypy
+
+pytest: $(VENV)/.installed-dev
+	bash scripts/ensure-postgres
+	$(BIN)/python -m pytest -n 2
+
+## bench: speed and memory benchmarks beside their peers (writes benchmarks/RESULTS.md)
+bench: $(VENV)/.installed-dev
+	$(BIN)/python -m benchmarks
+
+## docs: regenerate the reference (CLI help, JSON Schema, file format) from the code
+docs: $(VENV)/.installed
+	$(BIN)/python -m cjm.cli.reference docs/reference
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis cjm-demo

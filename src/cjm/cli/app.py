@@ -1,0 +1,362 @@
+"""The ``cjm`` command: each command parses its arguments and calls one library function.
+
+Errors never show a traceback: a :class:`~cjm.errors.CJMError` prints ``Error: ...`` and what
+to do, and the command exits with status 1 (usage errors too).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from cjm import __version__
+from cjm.cli import summary
+from cjm.errors import CJMError, InvalidInput, NotFound
+from cjm.examples import example_path
+from cjm.model import (
+    Journey,
+    Severity,
+    check_file,
+    diff_journeys,
+    journey_schema,
+    load_journey,
+    new_journey,
+    save_journey,
+)
+from cjm.model.files import format_of, write_text
+from cjm.model.taxonomy import StageSet
+from cjm.store import Store
+
+app = typer.Typer(
+    name="cjm",
+    help="Customer journey management: journey maps as validated, versioned files.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database",
+        envvar="CJM_DATABASE_URL",
+        help="Store URL: sqlite:///cjm.db (default) or postgresql://user:pw@host/db.",
+        show_envvar=True,
+    ),
+]
+JourneyArgument = Annotated[
+    str, typer.Argument(help="The journey's id, e.g. 'subscription'.", metavar="JOURNEY")
+]
+
+
+class OutputFormat(StrEnum):
+    """How ``validate`` prints its findings."""
+
+    TEXT = "text"
+    JSON = "json"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"cjm {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Customer journey management: journey maps as validated, versioned files."""
+
+
+@app.command()
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Map files (YAML or JSON).", metavar="FILE")],
+    strict: Annotated[bool, typer.Option(help="Treat warnings as errors.")] = False,
+    output: Annotated[
+        OutputFormat, typer.Option("--format", help="text (file:line:col) or json.")
+    ] = OutputFormat.TEXT,
+) -> None:
+    """Check map files and report every problem.
+
+    Every error and warning at once, each with file:line:column, its path in the document,
+    what is wrong and what to do. Exits 1 when there are errors (or warnings, with --strict).
+    """
+    found = [d for path in files for d in check_file(path)]
+    errors = sum(d.severity is Severity.ERROR for d in found)
+    warnings = len(found) - errors
+    if output is OutputFormat.JSON:
+        rows = [
+            {
+                "file": d.file,
+                "line": d.line,
+                "column": d.column,
+                "severity": d.severity.value,
+                "path": d.where,
+                "message": d.message,
+                "hint": d.hint,
+            }
+            for d in found
+        ]
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    else:
+        for diagnostic in found:
+            typer.echo(diagnostic.format())
+        files_text = f"{len(files)} file{'s' if len(files) != 1 else ''}"
+        if found:
+            typer.echo(f"{_count(errors, 'error')}, {_count(warnings, 'warning')} in {files_text}")
+        else:
+            typer.echo(f"{files_text} valid, no warnings")
+    if errors or (strict and warnings):
+        raise typer.Exit(1)
+
+
+@app.command()
+def schema(
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write to this file.")
+    ] = None,
+) -> None:
+    """Print the JSON Schema of the map file.
+
+    Point your editor at it for autocompletion and inline checks of map files.
+    """
+    text = json.dumps(journey_schema(), indent=2, ensure_ascii=False) + "\n"
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        write_text(output, text)
+        typer.echo(f"Wrote the JSON Schema to {output}")
+
+
+@app.command()
+def init(
+    name: Annotated[str, typer.Argument(help="The journey's name, e.g. 'Pro plan onboarding'.")],
+    stages: Annotated[
+        StageSet, typer.Option(help="Stock stage set to start from.")
+    ] = StageSet.DISCOVERY,
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="File to write (default: <id>.yaml here)."),
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
+) -> None:
+    """Start a new journey map file from a template."""
+    journey = new_journey(name, stages)
+    path = output or Path(f"{journey.id}.yaml")
+    _check_target(path, force)
+    save_journey(journey, path)
+    typer.echo(
+        f"Created {path}: journey '{journey.id}' with {len(journey.stages)} stages.\n"
+        f"Next: fill it in, then run 'cjm validate {path}' to see what it still lacks."
+    )
+
+
+@app.command()
+def push(
+    file: Annotated[Path, typer.Argument(help="The map file to store.", metavar="FILE")],
+    message: Annotated[str, typer.Option("-m", "--message", help="What changed.")],
+    author: Annotated[
+        str | None, typer.Option(envvar="CJM_AUTHOR", help="Who made it (default: login).")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option(help="Store the file even if the store has moved on since.")
+    ] = False,
+    database: DatabaseOption = None,
+) -> None:
+    """Store a map file as a new revision.
+
+    Revisions are immutable and never deleted. A map identical to the latest revision stores
+    nothing. A file edited from an older revision is refused, so nobody's work is lost;
+    --force stores it on top and says which revisions it overrides. After a push, the file's
+    'revision:' key names the stored revision.
+    """
+    with Store(database) as store:
+        result = store.push(file, message, author=author, force=force)
+    info = result.revision
+    if not result.created:
+        typer.echo(
+            f"Nothing to push: {file} is identical to revision {info.number} of '{info.journey}'."
+        )
+        return
+    typer.echo(f"Stored revision {info.number} of '{info.journey}' ({info.content_hash[:12]}).")
+    if result.overwritten:
+        numbers = ", ".join(str(r.number) for r in result.overwritten)
+        authors = ", ".join(sorted({r.author for r in result.overwritten}))
+        typer.echo(
+            f"Forced: it replaces the changes of revision(s) {numbers} (by {authors}); "
+            f"they stay in the history: cjm show {info.journey} --rev N"
+        )
+
+
+@app.command()
+def log(
+    journey: Annotated[
+        str | None, typer.Argument(help="The journey's id; leave out to list all journeys.")
+    ] = None,
+    database: DatabaseOption = None,
+) -> None:
+    """List a journey's revisions (or all journeys).
+
+    Newest first, with author, time (UTC), content hash and message.
+    """
+    with Store(database, create=False) as store:
+        rows = store.log(journey) if journey else store.journeys()
+    summary.print_log(rows, per_journey=journey is None)
+
+
+@app.command()
+def show(
+    journey: Annotated[str, typer.Argument(help="A journey id in the store, or a map file.")],
+    rev: Annotated[int | None, typer.Option(help="Revision number (default: latest).")] = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Print a readable summary of a journey map."""
+    path = Path(journey)
+    if path.suffix.lower() in (".yaml", ".yml", ".json") or path.is_file():
+        if rev is not None:
+            raise InvalidInput("--rev applies to stored journeys, not files", hint="drop --rev")
+        summary.print_journey(load_journey(path), check_file(path))
+        return
+    with Store(database, create=False) as store:
+        revision = store.revision(journey, rev)
+    summary.print_journey(revision.journey, [], revision.info)
+
+
+@app.command()
+def pull(
+    journey: JourneyArgument,
+    rev: Annotated[int | None, typer.Option(help="Revision number (default: latest).")] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o", "--output", help="Write to this file (.yaml or .json) instead of stdout."
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
+    database: DatabaseOption = None,
+) -> None:
+    """Get a stored revision back as a file.
+
+    A revision pushed from YAML comes back as the very text pushed, comments included.
+    """
+    with Store(database, create=False) as store:
+        if output is None:
+            typer.echo(store.pull(journey, rev), nl=False)
+            return
+        _check_target(output, force)
+        revision = store.pull_to(journey, output, rev)
+    typer.echo(f"Wrote revision {revision.info.number} of '{journey}' to {output}")
+
+
+@app.command()
+def diff(
+    journey: JourneyArgument,
+    rev_a: Annotated[
+        str | None, typer.Argument(help="Older revision number or map file (default: previous).")
+    ] = None,
+    rev_b: Annotated[
+        str | None, typer.Argument(help="Newer revision number or map file (default: latest).")
+    ] = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Show what changed in a map between revisions.
+
+    A semantic diff: stages, touchpoints, KPIs, pain points and opportunities added, removed
+    or changed field by field. Each side is a revision number or a map file; by default the
+    latest revision is compared with the one before.
+    """
+    with Store(database, create=False) as store:
+        if rev_a is None:
+            rev_a = str(max(store.revision(journey).info.number - 1, 1))
+        older = _journey_at(store, journey, rev_a)
+        newer = _journey_at(store, journey, rev_b)
+    changes = diff_journeys(older, newer)
+    for change in changes:
+        typer.echo(str(change))
+    if not changes:
+        typer.echo("No changes.")
+
+
+@app.command()
+def demo(
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="Folder for the demo's files.")
+    ] = Path("cjm-demo"),
+) -> None:
+    """Run cjm on the bundled demo journey.
+
+    Writes the demo map into the output folder, validates it and summarises it.
+    """
+    output.mkdir(parents=True, exist_ok=True)
+    path = output / "subscription.yaml"
+    write_text(path, example_path("subscription").read_text(encoding="utf-8"))
+    found = check_file(path)
+    typer.echo(f"Validated {path}: " + ("no problems" if not found else f"{len(found)} findings"))
+    for diagnostic in found:
+        typer.echo(diagnostic.format())
+    summary.print_journey(load_journey(path), found)
+
+
+def _journey_at(store: Store, journey: str, ref: str | None) -> Journey:
+    if ref is None:
+        return store.revision(journey).journey
+    if ref.isdigit():
+        return store.revision(journey, int(ref)).journey
+    if Path(ref).exists():
+        return load_journey(ref)
+    raise NotFound(
+        f"'{ref}' is neither a revision number nor a map file",
+        hint=f"give a number from 'cjm log {journey}' or the path of a map file",
+    )
+
+
+def _check_target(path: Path, force: bool) -> None:
+    if path.exists() and not force:
+        raise InvalidInput(
+            f"{path} exists already",
+            hint="use --force to overwrite it, or -o to write somewhere else",
+        )
+    if format_of(path) == "yaml" and path.suffix.lower() not in (".yaml", ".yml"):
+        raise InvalidInput(
+            f"{path} does not end in .yaml, .yml or .json",
+            hint="name the file map.yaml or map.json",
+        )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' if number != 1 else ''}"
+
+
+def fail(error: CJMError) -> NoReturn:
+    """Print a cjm error the way every command does, and exit 1."""
+    typer.echo(f"Error: {error.message}", err=True)
+    for diagnostic in getattr(error, "diagnostics", [])[:50]:
+        typer.echo(f"  {diagnostic.format()}", err=True)
+    if error.hint:
+        typer.echo(f"\n{error.hint}", err=True)
+    sys.exit(1)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``cjm`` command.
+
+    Usage errors, which the command-line parser reports with status 2, exit with 1 like
+    every other error, so scripts need to test for one status only.
+    """
+    try:
+        app(args=argv, prog_name="cjm")
+    except CJMError as error:
+        fail(error)
+    except SystemExit as exit_:
+        sys.exit(1 if exit_.code == 2 else exit_.code)

@@ -1,0 +1,146 @@
+"""Readable terminal summaries of a journey and of its history (Rich tables)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from cjm.model import Diagnostic, Journey, Severity
+from cjm.store import RevisionInfo
+
+EMOTION = {-2: "−2 ▼▼", -1: "−1 ▼", 0: " 0 ●", 1: "+1 ▲", 2: "+2 ▲▲"}
+
+
+def console() -> Console:
+    """A console on stdout; plain text when stdout is not a terminal."""
+    return Console(highlight=False, soft_wrap=False)
+
+
+def print_journey(
+    journey: Journey, diagnostics: Sequence[Diagnostic], info: RevisionInfo | None = None
+) -> None:
+    """Print the map: overview, stages, pain points, opportunities, KPIs, findings."""
+    out = console()
+    revision = f" · revision {info.number} by {info.author}" if info else ""
+    out.print(Text(f"{journey.name} ({journey.id}){revision}", style="bold"))
+    for label, value in _overview(journey):
+        out.print(Text.assemble((f"  {label}: ", "dim"), value))
+    out.print(_stages(journey))
+    if journey.pain_points:
+        out.print(_pain_points(journey))
+    if journey.opportunities:
+        out.print(_opportunities(journey))
+    if journey.kpis:
+        out.print(_kpis(journey))
+    errors = sum(d.severity is Severity.ERROR for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    if diagnostics:
+        out.print(f"{errors} error(s), {warnings} warning(s): run 'cjm validate' for details")
+
+
+def print_log(rows: Sequence[RevisionInfo], *, per_journey: bool) -> None:
+    """Print revisions (or the latest revision of each journey)."""
+    table = Table(title="Stored journeys" if per_journey else None, show_edge=False)
+    if per_journey:
+        table.add_column("Journey")
+    for column in ("Rev", "Date (UTC)", "Author", "Hash", "Message"):
+        table.add_column(column)
+    for row in rows:
+        cells = [str(row.number), row.created_at.strftime("%Y-%m-%d %H:%M"), row.author]
+        cells += [row.content_hash[:12], row.message]
+        table.add_row(*([row.journey] if per_journey else []), *cells)
+    console().print(table)
+
+
+def _overview(journey: Journey) -> list[tuple[str, str]]:
+    lines = []
+    if journey.purpose:
+        lines.append(("Purpose", journey.purpose))
+    if journey.scope:
+        focus = f" — {journey.scope.focus}" if journey.scope.focus else ""
+        lines.append(("Scope", f"{journey.scope.kind.value.replace('_', ' ')}{focus}"))
+    if journey.owner:
+        lines.append(("Owner", journey.owner))
+    if journey.review_cadence or journey.last_validated:
+        cadence = journey.review_cadence.value if journey.review_cadence else "no cadence"
+        lines.append(("Review", f"{cadence}, last validated {journey.last_validated or 'never'}"))
+    if journey.personas:
+        lines.append(("Personas", ", ".join(p.name for p in journey.personas)))
+    if journey.teams:
+        lines.append(("Teams", ", ".join(t.name for t in journey.teams)))
+    return lines
+
+
+def _stages(journey: Journey) -> Table:
+    table = Table(title="Stages", show_lines=False, title_justify="left")
+    for column in ("#", "Stage", "Customer goal", "Emotion", "Touchpoints", "KPIs"):
+        table.add_column(column, overflow="fold")
+    for number, stage in enumerate(journey.stages, 1):
+        kpis = [k.id for k in journey.kpis if k.stage == stage.id]
+        touchpoints = ", ".join(f"{t.name} [{t.channel.value}]" for t in stage.touchpoints)
+        emotion = EMOTION[stage.emotion] if stage.emotion is not None else ""
+        goal = stage.customer_goal or ""
+        table.add_row(str(number), stage.name, goal, emotion, touchpoints, ", ".join(kpis))
+    return table
+
+
+def _pain_points(journey: Journey) -> Table:
+    table = Table(title="Pain points (fix first at the top)", title_justify="left")
+    for column in ("Pain point", "Stage", "Priority", "Owner area", "Category", "Status", "Ev."):
+        table.add_column(column, overflow="fold")
+    ranked = sorted(journey.pain_points, key=lambda p: p.priority.rank if p.priority else 9)
+    for pain in ranked:
+        table.add_row(
+            pain.name,
+            pain.stage,
+            _value(pain.priority),
+            _value(pain.owner_area),
+            _value(pain.category),
+            pain.status.value,
+            str(len(pain.evidence)),
+        )
+    return table
+
+
+def _opportunities(journey: Journey) -> Table:
+    table = Table(title="Opportunities", title_justify="left")
+    for column in ("Opportunity", "Type", "Horizon", "Impact/Effort", "Owner", "Due", "Status"):
+        table.add_column(column, overflow="fold")
+    for item in journey.opportunities:
+        table.add_row(
+            item.name,
+            _value(item.type),
+            _value(item.horizon),
+            f"{item.impact or '?'}/{item.effort or '?'}",
+            item.owner or "",
+            str(item.due or ""),
+            item.status.value,
+        )
+    return table
+
+
+def _kpis(journey: Journey) -> Table:
+    table = Table(title="KPIs", title_justify="left")
+    for column in ("KPI", "Stage", "Metric", "Better", "Target", "Yellow", "Red", "Weight"):
+        table.add_column(column, overflow="fold")
+    for kpi in journey.kpis:
+        table.add_row(
+            kpi.name,
+            kpi.stage or "(journey)",
+            kpi.metric.value,
+            kpi.better.value,
+            *(_number(v) for v in (kpi.target, kpi.yellow, kpi.red, kpi.weight)),
+        )
+    return table
+
+
+def _value(item: object) -> str:
+    value = getattr(item, "value", None)
+    return str(value).replace("_", " ") if value is not None else ""
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"

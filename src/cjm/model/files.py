@@ -1,0 +1,338 @@
+"""Reading and writing journey map files (YAML or JSON), keeping what people wrote.
+
+A file is read into a :class:`Document`: its text, its format and a round-trip tree that
+remembers comments, key order and the line and column of every key. Writing a journey back
+*into* a document changes only what changed, so comments and key order survive.
+
+Anything that is not a sensible map file (too large, binary, not UTF-8, malformed, nested too
+deeply, several documents in one file) raises :class:`~cjm.errors.InvalidMap` with a
+diagnostic that says where and what to do.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import io
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Any, Literal
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from cjm.errors import InvalidMap
+from cjm.model.diagnostics import Path as DocPath
+from cjm.model.diagnostics import error
+
+Format = Literal["yaml", "json"]
+
+MAX_BYTES = 5 * 1024 * 1024
+"""A journey map is a few hundred kilobytes at most; anything above this is not one."""
+MAX_DEPTH = 32
+MAX_VALUES = 500_000
+YAML_HEADER = "# cjm journey map. Schema: run 'cjm schema'; check it with 'cjm validate'.\n"
+
+
+@dataclass
+class Document:
+    """A parsed map file: its text, format, plain data, and the round-trip tree."""
+
+    name: str
+    text: str
+    format: Format
+    data: Any
+    tree: Any
+    indent: tuple[int, int, int] = (2, 4, 2)
+
+    def position(self, path: DocPath) -> tuple[int, int] | None:
+        """Line and column (from 1) of the deepest part of ``path`` present in the file."""
+        node, found = self.tree, None
+        for part in path:
+            if isinstance(node, CommentedMap):
+                key = next((k for k in node if str(k) == part), None)
+                if key is None:
+                    break
+                found, node = node.lc.key(key), node[key]
+            elif isinstance(node, CommentedSeq) and isinstance(part, int) and part < len(node):
+                found, node = node.lc.item(part), node[part]
+            else:
+                break
+        if found is None:
+            if isinstance(self.tree, (CommentedMap, CommentedSeq)):
+                return (self.tree.lc.line + 1, self.tree.lc.col + 1)
+            return None
+        return (found[0] + 1, found[1] + 1)
+
+
+def format_of(path: Path) -> Format:
+    """``json`` for ``.json`` files, ``yaml`` otherwise."""
+    return "json" if path.suffix.lower() == ".json" else "yaml"
+
+
+def read_document(path: str | Path) -> Document:
+    """Read and parse a map file; raise :class:`InvalidMap` if it cannot be one."""
+    path = Path(path)
+    name = str(path)
+    try:
+        if path.is_dir():
+            raise _invalid(name, f"{name} is a folder, not a file", "give the path of a map file")
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise _invalid(
+                name,
+                f"file is {size / 1e6:.1f} MB; a journey map is at most {MAX_BYTES // 2**20} MB",
+                "is this the right file? Event logs and feedback go to 'cjm analyze', not here",
+            )
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise _invalid(name, f"no such file: {name}", "check the path") from None
+    except PermissionError:
+        raise _invalid(
+            name, f"cannot read {name}: permission denied", "check its permissions"
+        ) from None
+    except OSError as exc:
+        raise _invalid(name, f"cannot read {name}: {exc.strerror}", "check the path") from None
+    return parse_document(decode(raw, name), name, format_of(path))
+
+
+def decode(raw: bytes, name: str) -> str:
+    """UTF-8 text from bytes, refusing binary files with a clear message."""
+    if b"\x00" in raw[:8192]:
+        raise _invalid(
+            name, "this is a binary file, not a YAML or JSON journey map", "give a text file"
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        diagnostic = error(
+            (),
+            f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x} cannot be decoded)",
+            "save the file as UTF-8",
+        ).located(name, line, column)
+        raise InvalidMap(name, [diagnostic]) from None
+    return text.removeprefix("\ufeff")
+
+
+def parse_document(text: str, name: str = "<text>", fmt: Format = "yaml") -> Document:
+    """Parse YAML or JSON text into a :class:`Document`."""
+    if not text.strip():
+        raise _invalid(name, "the file is empty", "start one with 'cjm init NAME'")
+    try:
+        tree = YAML(typ="rt").load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "malformed YAML"
+        if "another document" in problem:
+            raise _invalid(
+                name,
+                "the file holds several YAML documents; cjm reads one journey per file",
+                "split it into one file per journey",
+            ) from None
+        position = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
+        what = "JSON" if fmt == "json" else "YAML"
+        diagnostic = error((), f"malformed {what}: {problem}", _syntax_hint(problem))
+        raise InvalidMap(name, [diagnostic.located(name, *position)]) from None
+    except (YAMLError, ValueError) as exc:  # e.g. a reader error on control characters
+        raise _invalid(
+            name, f"malformed file: {exc}", "fix the text or give a YAML/JSON file"
+        ) from None
+    except RecursionError:
+        raise _too_deep(name) from None
+    data = plain(tree, name)
+    return Document(name, text, fmt, data, tree, guess_indent(text))
+
+
+def guess_indent(text: str) -> tuple[int, int, int]:
+    """How a person indented a file: (mapping indent, sequence indent, dash offset).
+
+    The sequence indent is where an item's content starts, counted from its parent key.
+    """
+    mapping = sequence = 0
+    offset = -1
+    parent: int | None = None
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        lead = len(line) - len(line.lstrip(" "))
+        if parent is not None and stripped.startswith("- ") and lead >= parent and offset < 0:
+            offset = lead - parent
+            rest = stripped[2:]
+            sequence = offset + 2 + len(rest) - len(rest.lstrip(" "))
+        elif parent is not None and lead > parent and not stripped.startswith("-") and not mapping:
+            mapping = lead - parent
+        parent = lead if stripped.endswith((":", "{", "[")) else None
+        if mapping and offset >= 0:
+            break
+    if offset < 0:
+        mapping = mapping or 2
+        return mapping, mapping + 2, mapping
+    return mapping or (sequence - offset), sequence, offset
+
+
+def plain(node: Any, name: str = "<data>") -> Any:
+    """The tree as plain Python data (dicts, lists, str, int, float, bool, date, None).
+
+    Refuses nesting deeper than :data:`MAX_DEPTH` and YAML aliases that expand past
+    :data:`MAX_VALUES` values (a "billion laughs" file).
+    """
+    budget = [MAX_VALUES]
+
+    def walk(value: Any, depth: int) -> Any:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise _invalid(
+                name,
+                f"the file expands to more than {MAX_VALUES:,} values",
+                "YAML anchors and aliases multiply content: write the map out plainly",
+            )
+        if depth > MAX_DEPTH:
+            raise _too_deep(name)
+        if isinstance(value, Mapping):
+            return {_key(k): walk(v, depth + 1) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v, depth + 1) for v in value]
+        if isinstance(value, Enum):
+            return value.value
+        if isinstance(value, bool) or value is None:
+            return value
+        for kind in (int, float, str):
+            if isinstance(value, kind):
+                return kind(value)
+        if isinstance(value, dt.datetime):
+            return dt.datetime.fromisoformat(value.isoformat())
+        return value
+
+    return walk(node, 0)
+
+
+def dump(data: Any, fmt: Format, like: Document | None = None) -> str:
+    """Serialise plain data; with ``like``, merge it into that document to keep its comments."""
+    tree: Any = data
+    if like is not None and like.format == fmt:
+        tree = merge(copy.deepcopy(like.tree), data)
+    if fmt == "json":
+        indent = like.indent[0] if like is not None else 2
+        return json.dumps(plain(tree), indent=indent, ensure_ascii=False, default=str) + "\n"
+    yaml = _yaml()
+    if like is not None:
+        mapping, sequence, offset = like.indent
+        yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
+    stream = io.StringIO()
+    if like is None:
+        stream.write(YAML_HEADER)
+    yaml.dump(tree, stream)
+    return stream.getvalue()
+
+
+def merge(old: Any, new: Any) -> Any:
+    """Bring ``old`` (a round-trip tree) to ``new`` (plain data), changing only what differs."""
+    if isinstance(old, CommentedMap) and isinstance(new, Mapping):
+        for key in [k for k in old if str(k) not in new]:
+            del old[key]
+        existing = {str(k): k for k in old}
+        position = 0
+        for key, value in new.items():
+            if key in existing:
+                old[existing[key]] = merge(old[existing[key]], value)
+                position = list(old).index(existing[key]) + 1
+            else:
+                old.insert(position, key, value)
+                position += 1
+        return old
+    if isinstance(old, CommentedSeq) and isinstance(new, list):
+        by_id = {
+            item.get("id"): item
+            for item in old
+            if isinstance(item, CommentedMap) and isinstance(item.get("id"), str)
+        }
+        same_order = len(old) == len(new) and all(
+            not isinstance(n, Mapping)
+            or not isinstance(o, CommentedMap)
+            or o.get("id") == n.get("id")
+            for o, n in zip(old, new, strict=True)
+        )
+        if same_order:
+            for index, value in enumerate(new):
+                old[index] = merge(old[index], value)
+            return old
+        items = [
+            merge(by_id[n["id"]], n) if isinstance(n, Mapping) and n.get("id") in by_id else n
+            for n in new
+        ]
+        del old[:]
+        old.extend(items)
+        return old
+    if _same_value(old, new):
+        return old
+    return new
+
+
+def write_text(path: str | Path, text: str) -> None:
+    """Write ``text`` atomically: readers see the old file or the new one, never half."""
+    path = Path(path)
+    directory = path.parent if str(path.parent) else Path()
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+        if path.exists():
+            Path(temp).chmod(path.stat().st_mode & 0o777)
+        Path(temp).replace(path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _same_value(old: Any, new: Any) -> bool:
+    if isinstance(old, (CommentedMap, CommentedSeq)):
+        return False
+    if isinstance(old, bool) or isinstance(new, bool):
+        return type(old) is type(new) and old == new
+    numbers = (int, float)
+    if isinstance(old, numbers) and isinstance(new, numbers):
+        return bool(old == new)
+    return type(plain(old)) is type(new) and plain(old) == new
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 100
+    yaml.preserve_quotes = True
+    return yaml
+
+
+def _key(key: Any) -> str:
+    return key if isinstance(key, str) else str(plain(key))
+
+
+def _syntax_hint(problem: str) -> str:
+    if "tab" in problem:
+        return "indent with spaces, not tabs"
+    if "duplicate" in problem.lower():
+        return "each key may appear once in a mapping: remove or rename one"
+    if "mapping values are not allowed" in problem:
+        return "quote text that contains ': ' or fix the indentation"
+    return "check the indentation and quoting around this position"
+
+
+def _invalid(name: str, message: str, hint: str) -> InvalidMap:
+    return InvalidMap(name, [error((), message, hint).located(name, None, None)])
+
+
+def _too_deep(name: str) -> InvalidMap:
+    return _invalid(
+        name,
+        f"the file is nested more than {MAX_DEPTH} levels deep; a journey map is not",
+        "is this the right file?",
+    )

@@ -1,0 +1,327 @@
+"""Maps with history: push immutable revisions, list them, read them back, refuse lost updates.
+
+Every revision keeps the exact text it was pushed from (with its ``revision`` number written
+in), so pulling it gives back the file a person wrote, comments and all.
+
+>>> store = Store("sqlite://")
+>>> from cjm.examples import example_path
+>>> store.push(example_path("subscription"), "first draft", author="ana").revision.number
+1
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from cjm.errors import Conflict, InvalidInput, NotFound
+from cjm.model.diagnostics import did_you_mean
+from cjm.model.diff import Change, diff_journeys
+from cjm.model.files import Document, Format, format_of, read_document, write_text
+from cjm.model.io import dump_journey, journey_from_document, journey_from_text
+from cjm.model.journey import Journey
+from cjm.store.database import connect
+from cjm.store.tables import JourneyRow, RevisionRow
+
+
+@dataclass(frozen=True)
+class RevisionInfo:
+    """What ``cjm log`` shows of a revision."""
+
+    journey: str
+    number: int
+    parent: int | None
+    author: str
+    message: str
+    created_at: dt.datetime
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class Revision:
+    """A stored revision: its facts, its file text and its journey."""
+
+    info: RevisionInfo
+    text: str
+    format: Format
+
+    @property
+    def journey(self) -> Journey:
+        """The journey this revision holds."""
+        return journey_from_text(self.text, self.format, f"{self.info.journey}@{self.info.number}")
+
+
+@dataclass(frozen=True)
+class PushResult:
+    """What a push did: ``created`` a revision, or nothing because the map is ``unchanged``."""
+
+    status: str
+    revision: RevisionInfo
+    overwritten: list[RevisionInfo] = field(default_factory=list)
+
+    @property
+    def created(self) -> bool:
+        """Whether a new revision was stored."""
+        return self.status == "created"
+
+
+def content_hash(journey: Journey) -> str:
+    """SHA-256 of the map's content: the same for the same map, whatever its formatting."""
+    canonical = json.dumps(journey.content(), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def default_author() -> str:
+    """``$CJM_AUTHOR``, else the login name."""
+    try:
+        return os.environ.get("CJM_AUTHOR") or getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+class Store:
+    """Journey maps and their revisions in SQLite (default) or PostgreSQL.
+
+    ``Store()`` opens ``$CJM_DATABASE_URL`` or ``sqlite:///cjm.db``; ``create=False`` refuses to
+    make a new SQLite file (for commands that only read).
+    """
+
+    def __init__(self, url: str | None = None, *, create: bool = True) -> None:
+        self.engine: Engine = connect(url, create=create)
+
+    def close(self) -> None:
+        """Release the store's connections."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # Writing -----------------------------------------------------------------------------
+
+    def push(
+        self,
+        source: str | Path | Document,
+        message: str,
+        *,
+        author: str | None = None,
+        force: bool = False,
+        write_back: bool = True,
+    ) -> PushResult:
+        """Store the map in ``source`` as a new revision, unless it is identical to the latest.
+
+        Refuses (:class:`~cjm.errors.Conflict`) a file edited from an older revision than the
+        latest, so nobody's changes are lost; ``force=True`` stores it anyway on top and
+        reports which revisions it overrides (they stay in the history). With ``write_back``
+        the file's ``revision:`` key is updated to the stored revision, comments kept.
+        """
+        if not message.strip():
+            raise InvalidInput("a push needs a message", hint="say what changed with -m 'MESSAGE'")
+        document = source if isinstance(source, Document) else read_document(source)
+        journey = journey_from_document(document)
+        digest = content_hash(journey)
+        with Session(self.engine) as session, session.begin():
+            row = session.scalars(select(JourneyRow).where(JourneyRow.slug == journey.id)).first()
+            latest = row.revisions[-1] if row is not None and row.revisions else None
+            if latest is not None and latest.content_hash == digest:
+                result = PushResult("unchanged", _info(latest))
+            else:
+                overwritten = self._check_base(journey, latest, row, force)
+                row = row or _new_journey_row(session, journey)
+                result = PushResult(
+                    "created",
+                    self._insert(session, row, journey, document, digest, message, author),
+                    overwritten,
+                )
+                row.name = journey.name
+            try:
+                session.flush()
+            except IntegrityError:
+                raise Conflict(
+                    f"someone else pushed journey '{journey.id}' at the same moment",
+                    hint=f"pull the latest (cjm pull {journey.id}), merge your edits, push again",
+                ) from None
+        if (
+            write_back
+            and not isinstance(source, Document)
+            and journey.revision != result.revision.number
+        ):
+            self._write_revision(Path(source), document, journey, result.revision.number)
+        return result
+
+    def _check_base(
+        self, journey: Journey, latest: RevisionRow | None, row: JourneyRow | None, force: bool
+    ) -> list[RevisionInfo]:
+        if latest is None or row is None:
+            return []
+        base = journey.revision
+        newer = [_info(r) for r in row.revisions if base is None or r.number > base]
+        if base is not None and base > latest.number:
+            if force:
+                return []
+            raise Conflict(
+                f"this file says it is revision {base} of '{journey.id}', but the store's "
+                f"latest is revision {latest.number}",
+                hint="is CJM_DATABASE_URL pointing at the right store? "
+                "push --force stores the file anyway",
+            )
+        if base == latest.number or force:
+            return newer if force else []
+        if base is None:
+            raise Conflict(
+                f"journey '{journey.id}' already has {latest.number} revision"
+                f"{'s' if latest.number > 1 else ''} in the store, and this file does not say "
+                "which one it was edited from (it has no 'revision:' key)",
+                hint=f"pull the latest (cjm pull {journey.id} -o FILE), re-apply your edits and "
+                "push again; or push --force to store this file on top",
+            )
+        authors = ", ".join(sorted({r.author for r in newer}))
+        raise Conflict(
+            f"the store has moved on: this file was edited from revision {base} of "
+            f"'{journey.id}', but the latest is revision {latest.number} "
+            f"({len(newer)} newer, by {authors})",
+            hint=f"see what changed with 'cjm diff {journey.id} {base} {latest.number}', "
+            f"bring those changes into your file and set 'revision: {latest.number}'; "
+            "or push --force to store your file on top of them",
+        )
+
+    @staticmethod
+    def _insert(
+        session: Session,
+        row: JourneyRow,
+        journey: Journey,
+        document: Document,
+        digest: str,
+        message: str,
+        author: str | None,
+    ) -> RevisionInfo:
+        parent = row.revisions[-1].number if row.revisions else None
+        number = (parent or 0) + 1
+        stamped = journey.model_copy(update={"revision": number})
+        revision = RevisionRow(
+            journey=row,
+            number=number,
+            parent=parent,
+            author=(author or default_author()).strip()[:200] or "unknown",
+            message=message.strip(),
+            created_at=dt.datetime.now(dt.UTC),
+            content_hash=digest,
+            format=document.format,
+            text=dump_journey(stamped, document.format, like=document),
+            content=journey.content(),
+        )
+        session.add(revision)
+        return _info(revision)
+
+    @staticmethod
+    def _write_revision(path: Path, document: Document, journey: Journey, number: int) -> None:
+        stamped = journey.model_copy(update={"revision": number})
+        write_text(path, dump_journey(stamped, document.format, like=document))
+
+    # Reading -----------------------------------------------------------------------------
+
+    def journeys(self) -> list[RevisionInfo]:
+        """The latest revision of every stored journey, by journey id."""
+        with Session(self.engine) as session:
+            latest = (
+                select(RevisionRow.journey_id, func.max(RevisionRow.number).label("number"))
+                .group_by(RevisionRow.journey_id)
+                .subquery()
+            )
+            rows = session.scalars(
+                select(RevisionRow)
+                .join(
+                    latest,
+                    (RevisionRow.journey_id == latest.c.journey_id)
+                    & (RevisionRow.number == latest.c.number),
+                )
+                .join(JourneyRow)
+                .order_by(JourneyRow.slug)
+            )
+            return [_info(r) for r in rows]
+
+    def log(self, journey_id: str) -> list[RevisionInfo]:
+        """Every revision of a journey, newest first."""
+        with Session(self.engine) as session:
+            return [_info(r) for r in reversed(self._journey(session, journey_id).revisions)]
+
+    def revision(self, journey_id: str, number: int | None = None) -> Revision:
+        """One revision (the latest when ``number`` is None)."""
+        with Session(self.engine) as session:
+            revisions = self._journey(session, journey_id).revisions
+            if number is None:
+                row = revisions[-1]
+            else:
+                found = [r for r in revisions if r.number == number]
+                if not found:
+                    raise NotFound(
+                        f"journey '{journey_id}' has no revision {number}",
+                        hint=f"it has revisions 1 to {revisions[-1].number} (cjm log {journey_id})",
+                    )
+                row = found[0]
+            return Revision(_info(row), row.text, "json" if row.format == "json" else "yaml")
+
+    def pull(self, journey_id: str, number: int | None = None, fmt: Format | None = None) -> str:
+        """The file text of a revision; in its own format it is the very text pushed."""
+        revision = self.revision(journey_id, number)
+        if fmt is None or fmt == revision.format:
+            return revision.text
+        return dump_journey(revision.journey, fmt)
+
+    def pull_to(self, journey_id: str, path: str | Path, number: int | None = None) -> Revision:
+        """Write a revision to ``path`` (YAML or JSON by its extension)."""
+        revision = self.revision(journey_id, number)
+        write_text(path, self.pull(journey_id, revision.info.number, format_of(Path(path))))
+        return revision
+
+    def diff(self, journey_id: str, old: int | None = None, new: int | None = None) -> list[Change]:
+        """Semantic changes between two revisions (default: the latest and the one before)."""
+        newest = self.revision(journey_id, new)
+        if old is None:
+            old = max(newest.info.number - 1, 1)
+        return diff_journeys(self.revision(journey_id, old).journey, newest.journey)
+
+    @staticmethod
+    def _journey(session: Session, journey_id: str) -> JourneyRow:
+        row = session.scalars(select(JourneyRow).where(JourneyRow.slug == journey_id)).first()
+        if row is None or not row.revisions:
+            known = session.scalars(select(JourneyRow.slug).order_by(JourneyRow.slug)).all()
+            raise NotFound(
+                f"no journey '{journey_id}' in the store",
+                hint=did_you_mean(journey_id, known, "journeys")
+                if known
+                else "push one first: cjm push FILE -m MESSAGE",
+            )
+        return row
+
+
+def _new_journey_row(session: Session, journey: Journey) -> JourneyRow:
+    row = JourneyRow(slug=journey.id, name=journey.name, created_at=dt.datetime.now(dt.UTC))
+    session.add(row)
+    return row
+
+
+def _info(row: RevisionRow) -> RevisionInfo:
+    created = row.created_at
+    if created.tzinfo is None:  # SQLite keeps no time zone; cjm writes UTC
+        created = created.replace(tzinfo=dt.UTC)
+    return RevisionInfo(
+        journey=row.journey.slug,
+        number=row.number,
+        parent=row.parent,
+        author=row.author,
+        message=row.message,
+        created_at=created,
+        content_hash=row.content_hash,
+    )

@@ -1,0 +1,90 @@
+"""Shared fixtures: a CLI runner, a scratch folder, and the store on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from cjm.cli.app import main
+from tests.postgres import fresh_database, server_binaries, throwaway_cluster
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@dataclass
+class Result:
+    """What a CLI run printed and how it exited."""
+
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]) -> object:
+    """Run ``cjm ARGS`` in-process: ``cli("validate", "x.yaml") -> Result``."""
+
+    def run(*args: str) -> Result:
+        capsys.readouterr()
+        try:
+            main(list(args))
+        except SystemExit as exit_:
+            code = exit_.code if isinstance(exit_.code, int) else 1
+        else:  # pragma: no cover - main always exits
+            code = 0
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A scratch working folder with no store URL or author from the environment."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CJM_DATABASE_URL", raising=False)
+    monkeypatch.setenv("CJM_AUTHOR", "tester")
+    return tmp_path
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A PostgreSQL server for the run: ``$CJM_TEST_DATABASE_URL`` or a throwaway cluster."""
+    configured = os.environ.get("CJM_TEST_DATABASE_URL")
+    if configured:
+        yield configured
+        return
+    if server_binaries() is None:
+        message = "PostgreSQL server binaries not found: run scripts/ensure-postgres"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    with throwaway_cluster() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty store URL on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.db'}"
+        return
+    server = request.getfixturevalue("postgres_server")
+    with fresh_database(server) as url:
+        yield url
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """The real public data sets beside the project (skipped only where ../shared is absent)."""
+    real = SHARED / "data" / "real"
+    if not real.exists():
+        if IN_CI:
+            pytest.fail(f"{real} is missing in CI")
+        pytest.skip(f"{real} does not exist (a user's own clone): real-data tests skipped")
+    return real
