@@ -196,3 +196,14 @@ def test_show_accepts_a_file(cli, workdir: Path):
     result = cli("show", str(path))
     assert result.code == 0
     assert "7 warning(s): run 'cjm validate' for details" in result.out
+
+
+def test_show_prints_brackets_in_names_literally(cli, workdir: Path):
+    Path("m.yaml").write_text(
+        "id: m\nname: M\nstages:\n  - id: a\n    name: '[bold]Buy[/bold]'\n"
+        "    touchpoints:\n      - {id: t, name: Cart, channel: web}\n",
+        encoding="utf-8",
+    )
+    out = cli("show", "m.yaml").out
+    assert "[bold]Buy[/bold]" in out
+    assert "Cart (web)" in out

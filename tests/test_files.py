@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cjm.errors import InvalidMap
+from cjm.errors import InvalidInput, InvalidMap
 from cjm.model import Stage, load_journey, read_document, save_journey
 from cjm.model.files import MAX_DEPTH, guess_indent
 from cjm.model.io import dump_journey, journey_from_document
@@ -134,6 +134,15 @@ def test_saving_an_unchanged_journey_into_its_document_is_byte_identical(tmp_pat
     assert dump_journey(journey_from_document(document), "yaml", like=document) == COMMENTED
 
 
+def test_quotes_and_long_lines_are_kept_as_written(tmp_path: Path):
+    long = "A customer goal written on one long line, " * 4
+    text = COMMENTED.replace("name: Checkout", f'name: "Checkout"\ndescription: {long.strip()}')
+    path = tmp_path / "m.yaml"
+    path.write_text(text, encoding="utf-8")
+    document = read_document(path)
+    assert dump_journey(journey_from_document(document), "yaml", like=document) == text
+
+
 def test_saving_an_edited_journey_keeps_comments_key_order_and_indentation(tmp_path: Path):
     path = tmp_path / "m.yaml"
     path.write_text(COMMENTED, encoding="utf-8")
@@ -180,11 +189,12 @@ def test_saving_never_leaves_a_half_written_file(tmp_path: Path, monkeypatch: py
     journey = load_journey(path)
 
     def broken_replace(*_: object) -> None:
-        raise OSError("disk full")
+        raise OSError(28, "No space left on device")
 
     monkeypatch.setattr("cjm.model.files.Path.replace", broken_replace)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(InvalidInput) as caught:
         save_journey(journey, path)
+    assert caught.value.message == f"cannot write {path}: No space left on device"
     assert path.read_text(encoding="utf-8") == COMMENTED
     assert [p.name for p in tmp_path.iterdir()] == ["m.yaml"]
 
@@ -200,6 +210,14 @@ def test_saving_never_leaves_a_half_written_file(tmp_path: Path, monkeypatch: py
 )
 def test_indentation_is_guessed_from_the_file(text: str, expected: tuple[int, int, int]):
     assert guess_indent(text) == expected
+
+
+def test_saving_into_a_missing_folder_says_so(tmp_path: Path):
+    journey = load_journey(_commented(tmp_path))
+    target = tmp_path / "no" / "such" / "map.yaml"
+    with pytest.raises(InvalidInput) as caught:
+        save_journey(journey, target)
+    assert caught.value.message == f"cannot write {target}: No such file or directory"
 
 
 def _commented(folder: Path) -> Path:

@@ -243,3 +243,17 @@ def test_an_unreachable_postgres_server_gives_a_clear_error():
         Store("postgresql://cjm:secret@127.0.0.1:1/nothing?connect_timeout=2")
     assert "secret" not in caught.value.message
     assert caught.value.message.startswith("cannot use the database postgresql+psycopg://cjm:***@")
+
+
+def test_a_file_that_cannot_be_rewritten_is_still_pushed_with_a_note(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    def refuse(*_: object) -> None:
+        raise InvalidInput("cannot write it: Permission denied")
+
+    monkeypatch.setattr("cjm.store.revisions.write_text", refuse)
+    result = store.push(_copy_example(tmp_path), "first", author="ana")
+    assert result.revision.number == 1
+    assert result.note == (
+        "stored, but cannot write it: Permission denied: set 'revision: 1' in it by hand"
+    )

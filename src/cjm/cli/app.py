@@ -184,6 +184,8 @@ def push(
     with Store(database) as store:
         result = store.push(file, message, author=author, force=force)
     info = result.revision
+    if result.note:
+        typer.echo(f"Warning: {result.note}", err=True)
     if not result.created:
         typer.echo(
             f"Nothing to push: {file} is identical to revision {info.number} of '{info.journey}'."

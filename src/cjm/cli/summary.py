@@ -51,7 +51,7 @@ def print_log(rows: Sequence[RevisionInfo], *, per_journey: bool) -> None:
     for row in rows:
         cells = [str(row.number), row.created_at.strftime("%Y-%m-%d %H:%M"), row.author]
         cells += [row.content_hash[:12], row.message]
-        table.add_row(*([row.journey] if per_journey else []), *cells)
+        _add_row(table, *([row.journey] if per_journey else []), *cells)
     console().print(table)
 
 
@@ -80,10 +80,10 @@ def _stages(journey: Journey) -> Table:
         table.add_column(column, overflow="fold")
     for number, stage in enumerate(journey.stages, 1):
         kpis = [k.id for k in journey.kpis if k.stage == stage.id]
-        touchpoints = ", ".join(f"{t.name} [{t.channel.value}]" for t in stage.touchpoints)
+        touchpoints = ", ".join(f"{t.name} ({t.channel.value})" for t in stage.touchpoints)
         emotion = EMOTION[stage.emotion] if stage.emotion is not None else ""
         goal = stage.customer_goal or ""
-        table.add_row(str(number), stage.name, goal, emotion, touchpoints, ", ".join(kpis))
+        _add_row(table, str(number), stage.name, goal, emotion, touchpoints, ", ".join(kpis))
     return table
 
 
@@ -93,7 +93,8 @@ def _pain_points(journey: Journey) -> Table:
         table.add_column(column, overflow="fold")
     ranked = sorted(journey.pain_points, key=lambda p: p.priority.rank if p.priority else 9)
     for pain in ranked:
-        table.add_row(
+        _add_row(
+            table,
             pain.name,
             pain.stage,
             _value(pain.priority),
@@ -110,7 +111,8 @@ def _opportunities(journey: Journey) -> Table:
     for column in ("Opportunity", "Type", "Horizon", "Impact/Effort", "Owner", "Due", "Status"):
         table.add_column(column, overflow="fold")
     for item in journey.opportunities:
-        table.add_row(
+        _add_row(
+            table,
             item.name,
             _value(item.type),
             _value(item.horizon),
@@ -127,7 +129,8 @@ def _kpis(journey: Journey) -> Table:
     for column in ("KPI", "Stage", "Metric", "Better", "Target", "Yellow", "Red", "Weight"):
         table.add_column(column, overflow="fold")
     for kpi in journey.kpis:
-        table.add_row(
+        _add_row(
+            table,
             kpi.name,
             kpi.stage or "(journey)",
             kpi.metric.value,
@@ -135,6 +138,11 @@ def _kpis(journey: Journey) -> Table:
             *(_number(v) for v in (kpi.target, kpi.yellow, kpi.red, kpi.weight)),
         )
     return table
+
+
+def _add_row(table: Table, *cells: str) -> None:
+    """Add a row of plain text: brackets in people's text are not Rich markup."""
+    table.add_row(*(Text(cell) for cell in cells))
 
 
 def _value(item: object) -> str:

@@ -27,7 +27,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from cjm.errors import InvalidMap
+from cjm.errors import InvalidInput, InvalidMap
 from cjm.model.diagnostics import Path as DocPath
 from cjm.model.diagnostics import error
 
@@ -127,7 +127,9 @@ def parse_document(text: str, name: str = "<text>", fmt: Format = "yaml") -> Doc
     if not text.strip():
         raise _invalid(name, "the file is empty", "start one with 'cjm init NAME'")
     try:
-        tree = YAML(typ="rt").load(text)
+        loader = YAML(typ="rt")
+        loader.preserve_quotes = True
+        tree = loader.load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "malformed YAML"
@@ -227,6 +229,7 @@ def dump(data: Any, fmt: Format, like: Document | None = None) -> str:
     if like is not None:
         mapping, sequence, offset = like.indent
         yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
+        yaml.width = 4096  # never re-wrap the lines a person wrote
     stream = io.StringIO()
     if like is None:
         stream.write(YAML_HEADER)
@@ -278,19 +281,34 @@ def merge(old: Any, new: Any) -> Any:
 
 
 def write_text(path: str | Path, text: str) -> None:
-    """Write ``text`` atomically: readers see the old file or the new one, never half."""
+    """Write ``text`` atomically: readers see the old file or the new one, never half.
+
+    Any failure raises :class:`~cjm.errors.InvalidInput` and leaves the old file as it was.
+    """
     path = Path(path)
-    directory = path.parent if str(path.parent) else Path()
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    try:
+        handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as exc:
+        raise _unwritable(path, exc) from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
         if path.exists():
             Path(temp).chmod(path.stat().st_mode & 0o777)
         Path(temp).replace(path)
+    except OSError as exc:
+        Path(temp).unlink(missing_ok=True)
+        raise _unwritable(path, exc) from None
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def _unwritable(path: Path, exc: OSError) -> InvalidInput:
+    return InvalidInput(
+        f"cannot write {path}: {exc.strerror or exc}",
+        hint="check that its folder exists and is writable, and that the disk has room",
+    )
 
 
 def _same_value(old: Any, new: Any) -> bool:
@@ -308,7 +326,6 @@ def _yaml() -> YAML:
     yaml = YAML(typ="rt")
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.width = 100
-    yaml.preserve_quotes = True
     return yaml
 
 

@@ -11,6 +11,7 @@ in), so pulling it gives back the file a person wrote, comments and all.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import getpass
 import hashlib
@@ -18,16 +19,17 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, Select, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from cjm.errors import Conflict, InvalidInput, NotFound
 from cjm.model.diagnostics import did_you_mean
 from cjm.model.diff import Change, diff_journeys
 from cjm.model.files import Document, Format, format_of, read_document, write_text
-from cjm.model.io import dump_journey, journey_from_document, journey_from_text
+from cjm.model.io import dump_journey, journey_from_document
 from cjm.model.journey import Journey
 from cjm.store.database import connect
 from cjm.store.tables import JourneyRow, RevisionRow
@@ -53,11 +55,12 @@ class Revision:
     info: RevisionInfo
     text: str
     format: Format
+    content: dict[str, Any]
 
     @property
     def journey(self) -> Journey:
-        """The journey this revision holds."""
-        return journey_from_text(self.text, self.format, f"{self.info.journey}@{self.info.number}")
+        """The journey this revision holds (from its stored content, not by re-parsing)."""
+        return Journey.model_validate({**self.content, "revision": self.info.number})
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,7 @@ class PushResult:
     status: str
     revision: RevisionInfo
     overwritten: list[RevisionInfo] = field(default_factory=list)
+    note: str | None = None
 
     @property
     def created(self) -> bool:
@@ -131,146 +135,106 @@ class Store:
         document = source if isinstance(source, Document) else read_document(source)
         journey = journey_from_document(document)
         digest = content_hash(journey)
+        text: str | None = None  # the stamped text, when a revision is stored
         with Session(self.engine) as session, session.begin():
             row = session.scalars(select(JourneyRow).where(JourneyRow.slug == journey.id)).first()
-            latest = row.revisions[-1] if row is not None and row.revisions else None
+            latest = _latest(session, row)
             if latest is not None and latest.content_hash == digest:
-                result = PushResult("unchanged", _info(latest))
+                result = PushResult("unchanged", _info(latest, journey.id))
             else:
-                overwritten = self._check_base(journey, latest, row, force)
+                overwritten = _check_base(session, journey, latest, force)
                 row = row or _new_journey_row(session, journey)
-                result = PushResult(
-                    "created",
-                    self._insert(session, row, journey, document, digest, message, author),
-                    overwritten,
-                )
                 row.name = journey.name
+                number = latest.number + 1 if latest else 1
+                text = _stamped_text(journey, document, number)
+                revision = RevisionRow(
+                    journey=row,
+                    number=number,
+                    parent=latest.number if latest else None,
+                    author=(author or default_author()).strip()[:200] or "unknown",
+                    message=message.strip(),
+                    created_at=dt.datetime.now(dt.UTC),
+                    content_hash=digest,
+                    format=document.format,
+                    text=text,
+                    content=journey.content(),
+                )
+                session.add(revision)
+                try:
+                    session.flush()
+                except IntegrityError:
+                    raise Conflict(
+                        f"someone else pushed journey '{journey.id}' at the same moment",
+                        hint=f"pull the latest (cjm pull {journey.id}), merge your edits, "
+                        "push again",
+                    ) from None
+                result = PushResult("created", _info(revision, journey.id), overwritten)
+        number = result.revision.number
+        if write_back and not isinstance(source, Document) and journey.revision != number:
             try:
-                session.flush()
-            except IntegrityError:
-                raise Conflict(
-                    f"someone else pushed journey '{journey.id}' at the same moment",
-                    hint=f"pull the latest (cjm pull {journey.id}), merge your edits, push again",
-                ) from None
-        if (
-            write_back
-            and not isinstance(source, Document)
-            and journey.revision != result.revision.number
-        ):
-            self._write_revision(Path(source), document, journey, result.revision.number)
+                write_text(source, text or _stamped_text(journey, document, number))
+            except InvalidInput as exc:
+                note = f"stored, but {exc.message}: set 'revision: {number}' in it by hand"
+                result = dataclasses.replace(result, note=note)
         return result
-
-    def _check_base(
-        self, journey: Journey, latest: RevisionRow | None, row: JourneyRow | None, force: bool
-    ) -> list[RevisionInfo]:
-        if latest is None or row is None:
-            return []
-        base = journey.revision
-        newer = [_info(r) for r in row.revisions if base is None or r.number > base]
-        if base is not None and base > latest.number:
-            if force:
-                return []
-            raise Conflict(
-                f"this file says it is revision {base} of '{journey.id}', but the store's "
-                f"latest is revision {latest.number}",
-                hint="is CJM_DATABASE_URL pointing at the right store? "
-                "push --force stores the file anyway",
-            )
-        if base == latest.number or force:
-            return newer if force else []
-        if base is None:
-            raise Conflict(
-                f"journey '{journey.id}' already has {latest.number} revision"
-                f"{'s' if latest.number > 1 else ''} in the store, and this file does not say "
-                "which one it was edited from (it has no 'revision:' key)",
-                hint=f"pull the latest (cjm pull {journey.id} -o FILE), re-apply your edits and "
-                "push again; or push --force to store this file on top",
-            )
-        authors = ", ".join(sorted({r.author for r in newer}))
-        raise Conflict(
-            f"the store has moved on: this file was edited from revision {base} of "
-            f"'{journey.id}', but the latest is revision {latest.number} "
-            f"({len(newer)} newer, by {authors})",
-            hint=f"see what changed with 'cjm diff {journey.id} {base} {latest.number}', "
-            f"bring those changes into your file and set 'revision: {latest.number}'; "
-            "or push --force to store your file on top of them",
-        )
-
-    @staticmethod
-    def _insert(
-        session: Session,
-        row: JourneyRow,
-        journey: Journey,
-        document: Document,
-        digest: str,
-        message: str,
-        author: str | None,
-    ) -> RevisionInfo:
-        parent = row.revisions[-1].number if row.revisions else None
-        number = (parent or 0) + 1
-        stamped = journey.model_copy(update={"revision": number})
-        revision = RevisionRow(
-            journey=row,
-            number=number,
-            parent=parent,
-            author=(author or default_author()).strip()[:200] or "unknown",
-            message=message.strip(),
-            created_at=dt.datetime.now(dt.UTC),
-            content_hash=digest,
-            format=document.format,
-            text=dump_journey(stamped, document.format, like=document),
-            content=journey.content(),
-        )
-        session.add(revision)
-        return _info(revision)
-
-    @staticmethod
-    def _write_revision(path: Path, document: Document, journey: Journey, number: int) -> None:
-        stamped = journey.model_copy(update={"revision": number})
-        write_text(path, dump_journey(stamped, document.format, like=document))
 
     # Reading -----------------------------------------------------------------------------
 
     def journeys(self) -> list[RevisionInfo]:
         """The latest revision of every stored journey, by journey id."""
+        latest = (
+            select(RevisionRow.journey_id, func.max(RevisionRow.number).label("number"))
+            .group_by(RevisionRow.journey_id)
+            .subquery()
+        )
+        query = (
+            _summary_query()
+            .join(
+                latest,
+                (RevisionRow.journey_id == latest.c.journey_id)
+                & (RevisionRow.number == latest.c.number),
+            )
+            .order_by(JourneyRow.slug)
+        )
         with Session(self.engine) as session:
-            latest = (
-                select(RevisionRow.journey_id, func.max(RevisionRow.number).label("number"))
-                .group_by(RevisionRow.journey_id)
-                .subquery()
-            )
-            rows = session.scalars(
-                select(RevisionRow)
-                .join(
-                    latest,
-                    (RevisionRow.journey_id == latest.c.journey_id)
-                    & (RevisionRow.number == latest.c.number),
-                )
-                .join(JourneyRow)
-                .order_by(JourneyRow.slug)
-            )
-            return [_info(r) for r in rows]
+            return [_info(revision, slug) for revision, slug in session.execute(query)]
 
     def log(self, journey_id: str) -> list[RevisionInfo]:
         """Every revision of a journey, newest first."""
         with Session(self.engine) as session:
-            return [_info(r) for r in reversed(self._journey(session, journey_id).revisions)]
+            row = _journey_row(session, journey_id)
+            query = (
+                _summary_query()
+                .where(RevisionRow.journey_id == row.id)
+                .order_by(RevisionRow.number.desc())
+            )
+            return [_info(revision, slug) for revision, slug in session.execute(query)]
 
     def revision(self, journey_id: str, number: int | None = None) -> Revision:
         """One revision (the latest when ``number`` is None)."""
         with Session(self.engine) as session:
-            revisions = self._journey(session, journey_id).revisions
-            if number is None:
-                row = revisions[-1]
+            row = _journey_row(session, journey_id)
+            latest = _latest(session, row)
+            assert latest is not None  # _journey_row refuses journeys without revisions
+            if number is None or number == latest.number:
+                found: RevisionRow | None = latest
             else:
-                found = [r for r in revisions if r.number == number]
-                if not found:
-                    raise NotFound(
-                        f"journey '{journey_id}' has no revision {number}",
-                        hint=f"it has revisions 1 to {revisions[-1].number} (cjm log {journey_id})",
+                found = session.scalars(
+                    select(RevisionRow).where(
+                        RevisionRow.journey_id == row.id, RevisionRow.number == number
                     )
-                row = found[0]
-            return Revision(_info(row), row.text, "json" if row.format == "json" else "yaml")
+                ).first()
+            if found is None:
+                raise NotFound(
+                    f"journey '{journey_id}' has no revision {number}",
+                    hint=f"it has revisions 1 to {latest.number} (cjm log {journey_id})",
+                )
+            return Revision(
+                _info(found, journey_id),
+                found.text,
+                "json" if found.format == "json" else "yaml",
+                found.content,
+            )
 
     def pull(self, journey_id: str, number: int | None = None, fmt: Format | None = None) -> str:
         """The file text of a revision; in its own format it is the very text pushed."""
@@ -292,18 +256,88 @@ class Store:
             old = max(newest.info.number - 1, 1)
         return diff_journeys(self.revision(journey_id, old).journey, newest.journey)
 
-    @staticmethod
-    def _journey(session: Session, journey_id: str) -> JourneyRow:
-        row = session.scalars(select(JourneyRow).where(JourneyRow.slug == journey_id)).first()
-        if row is None or not row.revisions:
-            known = session.scalars(select(JourneyRow.slug).order_by(JourneyRow.slug)).all()
-            raise NotFound(
-                f"no journey '{journey_id}' in the store",
-                hint=did_you_mean(journey_id, known, "journeys")
-                if known
-                else "push one first: cjm push FILE -m MESSAGE",
-            )
-        return row
+
+def _stamped_text(journey: Journey, document: Document, number: int) -> str:
+    """The document's text with ``revision: number`` written into it, comments kept."""
+    return dump_journey(journey.model_copy(update={"revision": number}), document.format, document)
+
+
+def _latest(session: Session, row: JourneyRow | None) -> RevisionRow | None:
+    if row is None or row.id is None:
+        return None
+    return session.scalars(
+        select(RevisionRow)
+        .where(RevisionRow.journey_id == row.id)
+        .order_by(RevisionRow.number.desc())
+        .limit(1)
+    ).first()
+
+
+def _summary_query() -> Select[RevisionRow, str]:
+    """Revisions with their journey's id, without the heavy text and content columns."""
+    return (
+        select(RevisionRow, JourneyRow.slug)
+        .join(JourneyRow)
+        .options(defer(RevisionRow.text), defer(RevisionRow.content))
+    )
+
+
+def _check_base(
+    session: Session, journey: Journey, latest: RevisionRow | None, force: bool
+) -> list[RevisionInfo]:
+    """The revisions a push overrides; raise :class:`Conflict` unless forced."""
+    if latest is None:
+        return []
+    base = journey.revision
+    if base == latest.number:
+        return []
+    if base is not None and base > latest.number:
+        if force:
+            return []
+        raise Conflict(
+            f"this file says it is revision {base} of '{journey.id}', but the store's "
+            f"latest is revision {latest.number}",
+            hint="is CJM_DATABASE_URL pointing at the right store? "
+            "push --force stores the file anyway",
+        )
+    query = (
+        _summary_query()
+        .where(RevisionRow.journey_id == latest.journey_id, RevisionRow.number > (base or 0))
+        .order_by(RevisionRow.number)
+    )
+    newer = [_info(revision, slug) for revision, slug in session.execute(query)]
+    if force:
+        return newer
+    if base is None:
+        raise Conflict(
+            f"journey '{journey.id}' already has {latest.number} revision"
+            f"{'s' if latest.number > 1 else ''} in the store, and this file does not say "
+            "which one it was edited from (it has no 'revision:' key)",
+            hint=f"pull the latest (cjm pull {journey.id} -o FILE), re-apply your edits and "
+            "push again; or push --force to store this file on top",
+        )
+    authors = ", ".join(sorted({r.author for r in newer}))
+    raise Conflict(
+        f"the store has moved on: this file was edited from revision {base} of "
+        f"'{journey.id}', but the latest is revision {latest.number} "
+        f"({len(newer)} newer, by {authors})",
+        hint=f"see what changed with 'cjm diff {journey.id} {base} {latest.number}', "
+        f"bring those changes into your file and set 'revision: {latest.number}'; "
+        "or push --force to store your file on top of them",
+    )
+
+
+def _journey_row(session: Session, journey_id: str) -> JourneyRow:
+    row = session.scalars(select(JourneyRow).where(JourneyRow.slug == journey_id)).first()
+    if row is None or _latest(session, row) is None:
+        known = session.scalars(select(JourneyRow.slug).order_by(JourneyRow.slug)).all()
+        raise NotFound(
+            f"no journey '{journey_id}' in the store",
+            hint=did_you_mean(journey_id, known, "journeys")
+            if known
+            else "push one first: cjm push FILE -m MESSAGE",
+        )
+    return row
 
 
 def _new_journey_row(session: Session, journey: Journey) -> JourneyRow:
@@ -312,12 +346,12 @@ def _new_journey_row(session: Session, journey: Journey) -> JourneyRow:
     return row
 
 
-def _info(row: RevisionRow) -> RevisionInfo:
+def _info(row: RevisionRow, journey_id: str) -> RevisionInfo:
     created = row.created_at
     if created.tzinfo is None:  # SQLite keeps no time zone; cjm writes UTC
         created = created.replace(tzinfo=dt.UTC)
     return RevisionInfo(
-        journey=row.journey.slug,
+        journey=journey_id,
         number=row.number,
         parent=row.parent,
         author=row.author,

@@ -1,0 +1,1 @@
+"""cjm's benchmarks: ``make bench`` runs them and writes ``benchmarks/RESULTS.md``."""
