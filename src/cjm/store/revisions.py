@@ -3,9 +3,13 @@
 Every revision keeps the exact text it was pushed from (with its ``revision`` number written
 in), so pulling it gives back the file a person wrote, comments and all.
 
->>> store = Store("sqlite://")
 >>> from cjm.examples import example_path
->>> store.push(example_path("subscription"), "first draft", author="ana").revision.number
+>>> from cjm.model import read_document
+>>> store = Store("sqlite://")
+>>> document = read_document(example_path("subscription"))
+>>> store.push(document, "first draft", author="ana").revision.number
+1
+>>> store.revision("subscription").journey.revision
 1
 """
 
