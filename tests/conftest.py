@@ -79,12 +79,22 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture
-def shared_data() -> Path:
-    """The real public data sets beside the project (skipped only where ../shared is absent)."""
+def _shared_data() -> Path:
     real = SHARED / "data" / "real"
     if not real.exists():
         if IN_CI:
             pytest.fail(f"{real} is missing in CI")
         pytest.skip(f"{real} does not exist (a user's own clone): real-data tests skipped")
     return real
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """The real public data sets beside the project (skipped only where ../shared is absent)."""
+    return _shared_data()
+
+
+@pytest.fixture(scope="module")
+def shared_data_module() -> Path:
+    """The same, for module-scoped fixtures that load a real log once."""
+    return _shared_data()

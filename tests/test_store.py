@@ -37,6 +37,18 @@ def _revision_count(store: Store) -> int:
         return session.scalar(select(func.count()).select_from(RevisionRow)) or 0
 
 
+def _stale_copy(store: Store, folder: Path) -> Path:
+    """A copy pulled at revision 1 and edited, while 'bo' pushed revision 2 meanwhile."""
+    path = _copy_example(folder)
+    store.push(path, "first", author="ana")
+    stale = folder / "stale.yaml"
+    stale.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    _edit(path, "emotion: -1", "emotion: 0")
+    store.push(path, "second", author="bo")
+    _edit(stale, "emotion: 2", "emotion: 1")
+    return stale
+
+
 @pytest.fixture
 def store(store_url: str) -> Store:
     with Store(store_url) as opened:
@@ -107,13 +119,7 @@ def test_pull_to_json_converts_the_revision(store: Store, tmp_path: Path):
 
 
 def test_push_from_an_old_revision_is_refused_naming_the_newer_work(store: Store, tmp_path: Path):
-    path = _copy_example(tmp_path)
-    store.push(path, "first", author="ana")
-    stale = tmp_path / "stale.yaml"
-    stale.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
-    _edit(path, "emotion: -1", "emotion: 0")
-    store.push(path, "second", author="bo")
-    _edit(stale, "emotion: 2", "emotion: 1")
+    stale = _stale_copy(store, tmp_path)
     with pytest.raises(Conflict) as caught:
         store.push(stale, "my edit", author="cy")
     assert caught.value.message == (
@@ -127,13 +133,7 @@ def test_push_from_an_old_revision_is_refused_naming_the_newer_work(store: Store
 
 
 def test_force_push_stores_on_top_and_reports_what_it_overrides(store: Store, tmp_path: Path):
-    path = _copy_example(tmp_path)
-    store.push(path, "first", author="ana")
-    stale = tmp_path / "stale.yaml"
-    stale.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
-    _edit(path, "emotion: -1", "emotion: 0")
-    store.push(path, "second", author="bo")
-    _edit(stale, "emotion: 2", "emotion: 1")
+    stale = _stale_copy(store, tmp_path)
     result = store.push(stale, "mine wins", author="cy", force=True)
     assert result.revision.number == 3
     assert [(r.number, r.author) for r in result.overwritten] == [(2, "bo")]
