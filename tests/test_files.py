@@ -52,7 +52,7 @@ def test_a_50_megabyte_file_is_refused_before_reading(tmp_path: Path):
         stream.truncate(50 * 1024 * 1024)
     assert _only_error(path) == (
         f"{path}: error: file is 52.4 MB; a journey map is at most 5 MB — is this the right "
-        "file? Event logs and feedback go to 'cjm analyze', not here"
+        "file? Event logs and feedback are evidence, not journey maps"
     )
 
 

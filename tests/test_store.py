@@ -5,12 +5,13 @@ Every test runs on SQLite and on a real PostgreSQL server started by the harness
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import func, select, text
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 
 from cjm.errors import Conflict, InvalidInput, InvalidMap, NotFound, StoreError
@@ -242,7 +243,7 @@ def test_an_unreachable_postgres_server_gives_a_clear_error():
     with pytest.raises(StoreError) as caught:
         Store("postgresql://cjm:secret@127.0.0.1:1/nothing?connect_timeout=2")
     assert "secret" not in caught.value.message
-    assert caught.value.message.startswith("cannot use the database postgresql+psycopg://cjm:***@")
+    assert caught.value.message.startswith("cannot use the database postgresql://cjm:***@")
 
 
 def test_a_file_that_cannot_be_rewritten_is_still_pushed_with_a_note(
@@ -257,3 +258,79 @@ def test_a_file_that_cannot_be_rewritten_is_still_pushed_with_a_note(
     assert result.note == (
         "stored, but cannot write it: Permission denied: set 'revision: 1' in it by hand"
     )
+
+
+def test_another_programs_database_is_refused_untouched(tmp_path: Path):
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE customers (id INTEGER)")
+    before = path.read_bytes()
+    for create in (True, False):
+        with pytest.raises(StoreError, match="is not a cjm store: it holds other tables"):
+            Store(f"sqlite:///{path}", create=create)
+    assert path.read_bytes() == before
+
+
+def test_a_store_from_an_unknown_schema_revision_is_refused(tmp_path: Path):
+    path = tmp_path / "future.db"
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE alembic_version (version_num VARCHAR(32))")
+        connection.execute("INSERT INTO alembic_version VALUES ('abc123def')")
+    with pytest.raises(StoreError, match="written by another program or a newer cjm"):
+        Store(f"sqlite:///{path}")
+
+
+def test_reading_an_empty_database_does_not_make_it_a_store(tmp_path: Path):
+    path = tmp_path / "empty.db"
+    path.write_bytes(b"")
+    with pytest.raises(NotFound, match="no cjm store in"):
+        Store(f"sqlite:///{path}", create=False)
+    assert path.read_bytes() == b""
+
+
+def test_a_locked_store_is_a_clear_error(tmp_path: Path):
+    url = f"sqlite:///{tmp_path / 'locked.db'}"
+    path = _copy_example(tmp_path)
+    with Store(url) as store:
+        store.engine.dispose()
+        locked = create_engine(url, connect_args={"timeout": 0.1})
+        store.engine = locked
+        with sqlite3.connect(tmp_path / "locked.db", isolation_level=None) as holder:
+            holder.execute("BEGIN EXCLUSIVE")
+            with pytest.raises(StoreError, match="the store did not answer: database is locked"):
+                store.push(path, "blocked", author="ana")
+            holder.execute("ROLLBACK")
+
+
+def test_push_writes_only_the_revision_line_into_the_file(store: Store, tmp_path: Path):
+    text = "# mine\r\nid: tiny   # keep\r\nname: &n Tiny\r\nstages:\r\n  - {id: a, name: *n}\r\n"
+    path = tmp_path / "tiny.yaml"
+    path.write_bytes(text.encode())
+    store.push(path, "first", author="ana")
+    expected = text.replace("# keep\r\n", "# keep\r\nrevision: 1\r\n")
+    assert path.read_bytes() == expected.encode()
+    assert store.pull("tiny") == expected
+
+
+def test_push_through_a_symlink_keeps_the_link(store: Store, tmp_path: Path):
+    target = _copy_example(tmp_path)
+    link = tmp_path / "link.yaml"
+    link.symlink_to(target)
+    store.push(link, "first", author="ana")
+    assert link.is_symlink()
+    assert load_journey(target).revision == 1
+
+
+def test_changing_a_stored_maps_id_is_refused(store: Store, tmp_path: Path):
+    path = _copy_example(tmp_path)
+    store.push(path, "first", author="ana")
+    _edit(path, "id: subscription", "id: subscription-2")
+    with pytest.raises(Conflict, match="the store has no journey 'subscription-2': was its id"):
+        store.push(path, "renamed", author="ana")
+    assert store.push(path, "new journey", author="ana", force=True).revision.number == 1
+
+
+def test_terminal_escapes_are_stripped_from_messages_and_authors(store: Store, tmp_path: Path):
+    store.push(_copy_example(tmp_path), "first\x1b[31m red", author="a\x07na")
+    (info,) = store.log("subscription")
+    assert (info.message, info.author) == ("first[31m red", "ana")

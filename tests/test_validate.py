@@ -252,3 +252,46 @@ def test_a_map_within_its_cadence_is_not_stale(tmp_path: Path, days: int):
     validated = TODAY - dt.timedelta(days=days)
     path = _write(tmp_path, VALID.replace("2026-10-01", validated.isoformat()))
     assert _lines(path) == []
+
+
+def test_a_finding_inside_a_merged_mapping_does_not_crash(tmp_path: Path):
+    text = VALID.replace(
+        "      - id: cart\n        name: Cart\n        channel: web\n        owner: support\n",
+        "      - &tp {id: cart, name: Cart, channel: web, owner: suport}\n"
+        "      - <<: *tp\n        id: cart2\n",
+    )
+    found = check_file(_write(tmp_path, text), today=TODAY)
+    assert [(d.where, d.message) for d in found] == [
+        ("stages[0].touchpoints[0].owner", "unknown team 'suport'"),
+        ("stages[0].touchpoints[1].owner", "unknown team 'suport'"),
+    ]
+    assert all(d.line for d in found)
+
+
+def test_json_files_must_be_strict_json(tmp_path: Path):
+    path = _write(tmp_path, '{"id": "j", "name": "J", "stages": [],}', "map.json")
+    assert _lines(path) == [
+        f"{path}:1:39: error: malformed JSON: Expecting property name enclosed in double "
+        "quotes — fix the JSON syntax here"
+    ]
+
+
+def test_an_impossible_date_is_located(tmp_path: Path):
+    path = _write(tmp_path, VALID.replace("2026-10-01", "2026-02-30"))
+    (line,) = _lines(path)
+    assert line.startswith(f"{path}:4:1: error: last_validated: expected a date, got '2026-02-30'")
+
+
+@pytest.mark.parametrize("value", ["true", ".nan", ".inf", "'0.6'"])
+def test_booleans_nan_and_text_are_not_numbers(tmp_path: Path, value: str):
+    path = _write(tmp_path, VALID.replace("target: 0.6", f"target: {value}"))
+    (line,) = _lines(path)
+    assert "kpis[0].target: expected a number" in line
+
+
+def test_a_last_validated_date_in_the_future_is_flagged(tmp_path: Path):
+    path = _write(tmp_path, VALID.replace("2026-10-01", "2099-01-01"))
+    assert _lines(path) == [
+        f"{path}:4:1: warning: last_validated: last_validated 2099-01-01 is in the future — "
+        "set it to the day the map was last checked, at most 2026-11-23"
+    ]

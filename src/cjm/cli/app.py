@@ -7,6 +7,7 @@ to do, and the command exits with status 1 (usage errors too).
 from __future__ import annotations
 
 import json
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -28,10 +29,12 @@ from cjm.model import (
     new_journey,
     save_journey,
 )
-from cjm.model.files import format_of, write_text
+from cjm.model.files import write_text
 from cjm.model.taxonomy import StageSet
 from cjm.store import Store
 
+MAX_REVISION = 2**31 - 1
+MAP_SUFFIXES = (".yaml", ".yml", ".json")
 app = typer.Typer(
     name="cjm",
     help="Customer journey management: journey maps as validated, versioned files.",
@@ -50,6 +53,10 @@ DatabaseOption = Annotated[
         help="Store URL: sqlite:///cjm.db (default) or postgresql://user:pw@host/db.",
         show_envvar=True,
     ),
+]
+RevisionOption = Annotated[
+    int | None,
+    typer.Option(help="Revision number (default: latest).", min=1, max=MAX_REVISION),
 ]
 JourneyArgument = Annotated[
     str, typer.Argument(help="The journey's id, e.g. 'subscription'.", metavar="JOURNEY")
@@ -124,8 +131,9 @@ def validate(
 @app.command()
 def schema(
     output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="Write to this file.")
+        Path | None, typer.Option("-o", "--output", help="Write to this .json file.")
     ] = None,
+    force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
 ) -> None:
     """Print the JSON Schema of the map file.
 
@@ -135,13 +143,16 @@ def schema(
     if output is None:
         typer.echo(text, nl=False)
     else:
+        _check_target(output, force, (".json",))
         write_text(output, text)
         typer.echo(f"Wrote the JSON Schema to {output}")
 
 
 @app.command()
 def init(
-    name: Annotated[str, typer.Argument(help="The journey's name, e.g. 'Pro plan onboarding'.")],
+    name: Annotated[
+        str, typer.Argument(help="The journey's name, e.g. 'Pro plan onboarding'.", metavar="NAME")
+    ],
     stages: Annotated[
         StageSet, typer.Option(help="Stock stage set to start from.")
     ] = StageSet.DISCOVERY,
@@ -181,7 +192,9 @@ def push(
     --force stores it on top and says which revisions it overrides. After a push, the file's
     'revision:' key names the stored revision.
     """
-    with Store(database) as store:
+    if not message.strip():
+        raise InvalidInput("a push needs a message", hint="say what changed with -m 'MESSAGE'")
+    with _store(database) as store:
         result = store.push(file, message, author=author, force=force)
     info = result.revision
     if result.note:
@@ -204,7 +217,8 @@ def push(
 @app.command()
 def log(
     journey: Annotated[
-        str | None, typer.Argument(help="The journey's id; leave out to list all journeys.")
+        str | None,
+        typer.Argument(help="The journey's id; leave out to list all journeys.", metavar="JOURNEY"),
     ] = None,
     database: DatabaseOption = None,
 ) -> None:
@@ -212,25 +226,30 @@ def log(
 
     Newest first, with author, time (UTC), content hash and message.
     """
-    with Store(database, create=False) as store:
+    with _store(database, create=False) as store:
         rows = store.log(journey) if journey else store.journeys()
+    if not rows:
+        typer.echo("No journeys stored yet: cjm push FILE -m MESSAGE stores one.")
+        return
     summary.print_log(rows, per_journey=journey is None)
 
 
 @app.command()
 def show(
-    journey: Annotated[str, typer.Argument(help="A journey id in the store, or a map file.")],
-    rev: Annotated[int | None, typer.Option(help="Revision number (default: latest).")] = None,
+    journey: Annotated[
+        str, typer.Argument(help="A journey id in the store, or a map file.", metavar="JOURNEY")
+    ],
+    rev: RevisionOption = None,
     database: DatabaseOption = None,
 ) -> None:
     """Print a readable summary of a journey map."""
     path = Path(journey)
-    if path.suffix.lower() in (".yaml", ".yml", ".json") or path.is_file():
+    if path.suffix.lower() in MAP_SUFFIXES or os.sep in journey:
         if rev is not None:
             raise InvalidInput("--rev applies to stored journeys, not files", hint="drop --rev")
         summary.print_journey(load_journey(path), check_file(path))
         return
-    with Store(database, create=False) as store:
+    with _store(database, create=False) as store:
         revision = store.revision(journey, rev)
     summary.print_journey(revision.journey, [], revision.info)
 
@@ -238,7 +257,7 @@ def show(
 @app.command()
 def pull(
     journey: JourneyArgument,
-    rev: Annotated[int | None, typer.Option(help="Revision number (default: latest).")] = None,
+    rev: RevisionOption = None,
     output: Annotated[
         Path | None,
         typer.Option(
@@ -252,7 +271,7 @@ def pull(
 
     A revision pushed from YAML comes back as the very text pushed, comments included.
     """
-    with Store(database, create=False) as store:
+    with _store(database, create=False) as store:
         if output is None:
             typer.echo(store.pull(journey, rev), nl=False)
             return
@@ -265,10 +284,16 @@ def pull(
 def diff(
     journey: JourneyArgument,
     rev_a: Annotated[
-        str | None, typer.Argument(help="Older revision number or map file (default: previous).")
+        str | None,
+        typer.Argument(
+            help="Older revision number or map file (default: previous).", metavar="REV_A"
+        ),
     ] = None,
     rev_b: Annotated[
-        str | None, typer.Argument(help="Newer revision number or map file (default: latest).")
+        str | None,
+        typer.Argument(
+            help="Newer revision number or map file (default: latest).", metavar="REV_B"
+        ),
     ] = None,
     database: DatabaseOption = None,
 ) -> None:
@@ -278,9 +303,12 @@ def diff(
     or changed field by field. Each side is a revision number or a map file; by default the
     latest revision is compared with the one before.
     """
-    with Store(database, create=False) as store:
+    with _store(database, create=False) as store:
+        if rev_a is not None and rev_b is None and not _is_number(rev_a):
+            rev_a, rev_b = None, rev_a  # one file: what pushing it would change
         if rev_a is None:
-            rev_a = str(max(store.revision(journey).info.number - 1, 1))
+            latest = store.revision(journey).info.number
+            rev_a = str(latest if rev_b is not None else max(latest - 1, 1))
         older = _journey_at(store, journey, rev_a)
         newer = _journey_at(store, journey, rev_b)
     changes = diff_journeys(older, newer)
@@ -300,9 +328,20 @@ def demo(
 
     Writes the demo map into the output folder, validates it and summarises it.
     """
-    output.mkdir(parents=True, exist_ok=True)
     path = output / "subscription.yaml"
-    write_text(path, example_path("subscription").read_text(encoding="utf-8"))
+    bundled = example_path("subscription").read_text(encoding="utf-8")
+    if path.exists() and path.read_text(encoding="utf-8", errors="replace") != bundled:
+        raise InvalidInput(
+            f"{path} exists and differs from the bundled demo map (edited?)",
+            hint="move it away, or give another folder with -o",
+        )
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InvalidInput(
+            f"cannot create the folder {output}: {exc.strerror}", hint="give another folder with -o"
+        ) from None
+    write_text(path, bundled)
     found = check_file(path)
     typer.echo(f"Validated {path}: " + ("no problems" if not found else f"{len(found)} findings"))
     for diagnostic in found:
@@ -313,26 +352,46 @@ def demo(
 def _journey_at(store: Store, journey: str, ref: str | None) -> Journey:
     if ref is None:
         return store.revision(journey).journey
-    if ref.isdigit():
+    if _is_number(ref):
         return store.revision(journey, int(ref)).journey
     if Path(ref).exists():
-        return load_journey(ref)
+        loaded = load_journey(ref)
+        if loaded.id != journey:
+            raise InvalidInput(
+                f"{ref} is the map of journey '{loaded.id}', not '{journey}'",
+                hint=f"compare it with its own history: cjm diff {loaded.id} ...",
+            )
+        return loaded
     raise NotFound(
         f"'{ref}' is neither a revision number nor a map file",
         hint=f"give a number from 'cjm log {journey}' or the path of a map file",
     )
 
 
-def _check_target(path: Path, force: bool) -> None:
+def _is_number(text: str) -> bool:
+    return text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_REVISION
+
+
+def _store(database: str | None, *, create: bool = True) -> Store:
+    in_memory = ("sqlite://", "sqlite:///", "sqlite:///:memory:")
+    if database is not None and database.strip() in in_memory:
+        raise InvalidInput(
+            "an in-memory store keeps nothing after the command ends",
+            hint="give a file, e.g. sqlite:///cjm.db",
+        )
+    return Store(database, create=create)
+
+
+def _check_target(path: Path, force: bool, suffixes: tuple[str, ...] = MAP_SUFFIXES) -> None:
+    if path.suffix.lower() not in suffixes:
+        raise InvalidInput(
+            f"{path} does not end in {' or '.join(suffixes)}",
+            hint=f"name the file like out{suffixes[0]}",
+        )
     if path.exists() and not force:
         raise InvalidInput(
             f"{path} exists already",
             hint="use --force to overwrite it, or -o to write somewhere else",
-        )
-    if format_of(path) == "yaml" and path.suffix.lower() not in (".yaml", ".yml"):
-        raise InvalidInput(
-            f"{path} does not end in .yaml, .yml or .json",
-            hint="name the file map.yaml or map.json",
         )
 
 
@@ -343,7 +402,8 @@ def _count(number: int, noun: str) -> str:
 def fail(error: CJMError) -> NoReturn:
     """Print a cjm error the way every command does, and exit 1."""
     typer.echo(f"Error: {error.message}", err=True)
-    for diagnostic in getattr(error, "diagnostics", [])[:50]:
+    diagnostics = getattr(error, "diagnostics", [])
+    for diagnostic in diagnostics[:50] if len(diagnostics) > 1 else []:
         typer.echo(f"  {diagnostic.format()}", err=True)
     if error.hint:
         typer.echo(f"\n{error.hint}", err=True)

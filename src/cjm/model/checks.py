@@ -28,6 +28,7 @@ from cjm.model.files import Document, read_document
 from cjm.model.journey import Journey
 from cjm.model.practices import practice_warnings
 from cjm.model.references import reference_problems
+from cjm.model.templates import slugify
 
 
 def check_file(path: str | Path, *, today: dt.date | None = None) -> list[Diagnostic]:
@@ -54,7 +55,9 @@ def check_document(document: Document, *, today: dt.date | None = None) -> list[
 def validate_data(data: Any) -> tuple[Journey | None, list[Diagnostic]]:
     """The journey if ``data`` is valid, and the errors found (all of them, not the first)."""
     if not isinstance(data, dict):
-        found = "a list" if isinstance(data, list) else f"the value {data!r}"
+        found = {list: "a list", type(None): "nothing but comments"}.get(
+            type(data), f"the value {data!r}"
+        )
         hint = "a journey map starts with keys such as 'id:', 'name:' and 'stages:'"
         return None, [error((), f"the file holds {found}, not a journey map", hint)]
     problems = reference_problems(data)
@@ -141,7 +144,14 @@ def _friendly(path: DocPath, detail: Any) -> Diagnostic:
         return error(path, f"'{key}' must not be empty", f"give {what} here")
     if kind in ("string_too_long", "too_long"):
         return error(path, f"'{key}' is too long: {detail['msg'].lower()}", "shorten it")
-    if kind in ("int_parsing", "int_type", "float_parsing", "float_type", "int_from_float"):
+    if kind in (
+        "int_parsing",
+        "int_type",
+        "float_parsing",
+        "float_type",
+        "int_from_float",
+        "finite_number",
+    ):
         whole = kind.startswith("int")
         wanted = "a whole number" if whole else "a number"
         return error(path, f"expected {wanted}, got {_describe(value)}", f"write {wanted} here")
@@ -164,7 +174,8 @@ def _friendly(path: DocPath, detail: Any) -> Diagnostic:
         return error(path, f"expected a mapping (key: value lines), got {_describe(value)}", None)
     if kind in ("string_type", "bool_type", "bool_parsing"):
         wanted = "text" if kind == "string_type" else "true or false"
-        return error(path, f"expected {wanted}, got {_describe(value)}", None)
+        quote = f"quote it: '{value}'" if kind == "string_type" and value is not None else None
+        return error(path, f"expected {wanted}, got {_describe(value)}", quote)
     if kind == "literal_error":
         return error(
             path, f"unsupported {key} {value!r}", f"this cjm reads {key} {ctx.get('expected')}"
@@ -223,7 +234,7 @@ def _words(name: str) -> str:
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "my-id"
+    return slugify(text) if slugify(text) != "journey" else "my-id"
 
 
 __all__ = ["Diagnostic", "Severity", "check_document", "check_file", "validate_data"]

@@ -16,6 +16,7 @@ import datetime as dt
 import io
 import json
 import os
+import re
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from typing import Any, Literal
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from cjm.errors import InvalidInput, InvalidMap
@@ -55,14 +57,19 @@ class Document:
         """Line and column (from 1) of the deepest part of ``path`` present in the file."""
         node, found = self.tree, None
         for part in path:
-            if isinstance(node, CommentedMap):
-                key = next((k for k in node if str(k) == part), None)
-                if key is None:
+            try:
+                if isinstance(node, CommentedMap):
+                    key = next((k for k in node if str(k) == part), None)
+                    if key is None:
+                        break
+                    found, node = node.lc.key(key), node[key]
+                elif isinstance(node, CommentedSeq) and isinstance(part, int) and part < len(node):
+                    found, node = node.lc.item(part), node[part]
+                else:
                     break
-                found, node = node.lc.key(key), node[key]
-            elif isinstance(node, CommentedSeq) and isinstance(part, int) and part < len(node):
-                found, node = node.lc.item(part), node[part]
-            else:
+            except (KeyError, IndexError, TypeError):  # a key merged in with '<<' has no place
+                if isinstance(node, (CommentedMap, CommentedSeq)):
+                    found = (node.lc.line, node.lc.col)
                 break
         if found is None:
             if isinstance(self.tree, (CommentedMap, CommentedSeq)):
@@ -88,7 +95,7 @@ def read_document(path: str | Path) -> Document:
             raise _invalid(
                 name,
                 f"file is {size / 1e6:.1f} MB; a journey map is at most {MAX_BYTES // 2**20} MB",
-                "is this the right file? Event logs and feedback go to 'cjm analyze', not here",
+                "is this the right file? Event logs and feedback are evidence, not journey maps",
             )
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -126,10 +133,10 @@ def parse_document(text: str, name: str = "<text>", fmt: Format = "yaml") -> Doc
     """Parse YAML or JSON text into a :class:`Document`."""
     if not text.strip():
         raise _invalid(name, "the file is empty", "start one with 'cjm init NAME'")
+    if fmt == "json":
+        _check_json(text, name)
     try:
-        loader = YAML(typ="rt")
-        loader.preserve_quotes = True
-        tree = loader.load(text)
+        tree = _loader().load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "malformed YAML"
@@ -237,6 +244,52 @@ def dump(data: Any, fmt: Format, like: Document | None = None) -> str:
     return stream.getvalue()
 
 
+def with_revision(document: Document, number: int) -> str | None:
+    """The document's text with its top-level ``revision`` set to ``number``, changing nothing
+    else (anchors, line endings, quoting and layout stay); None if that cannot be done safely.
+    """
+    text, newline = document.text, "\r\n" if "\r\n" in document.text else "\n"
+    has_key = isinstance(document.data, dict) and "revision" in document.data
+    if document.format == "json":
+        if has_key:
+            stamped = _JSON_REVISION.sub(lambda m: f"{m.group(1)}{number}", text, count=1)
+        else:
+            stamped = _JSON_OPEN.sub(
+                lambda m: f'{{{m.group(1)}"revision": {number},{m.group(1)}', text, count=1
+            )
+    elif has_key:
+        stamped = _YAML_REVISION.sub(lambda m: f"revision: {number}{m.group(1)}", text, count=1)
+    else:
+        lines = text.splitlines(keepends=True)
+        at = _line_after_id(document)
+        if at is None:
+            return None
+        lines.insert(at, f"revision: {number}{newline}")
+        stamped = "".join(lines)
+    try:
+        reparsed = parse_document(stamped, document.name, document.format).data
+    except InvalidMap:
+        return None
+    expected = {**document.data, "revision": number}
+    return stamped if reparsed == expected else None
+
+
+_YAML_REVISION = re.compile(r"^revision:[ \t]*[^\s#]*([ \t]*(#.*)?)$", re.MULTILINE)
+_JSON_REVISION = re.compile(r'("revision"\s*:\s*)(-?[0-9.]+|null|true|false)')
+_JSON_OPEN = re.compile(r"^\ufeff?\s*\{(\s*)")
+
+
+def _line_after_id(document: Document) -> int | None:
+    tree = document.tree
+    if not isinstance(tree, CommentedMap) or "id" not in tree:
+        return None
+    try:
+        line = int(tree.lc.value("id")[0])
+    except (KeyError, TypeError):
+        return None
+    return line + 1
+
+
 def merge(old: Any, new: Any) -> Any:
     """Bring ``old`` (a round-trip tree) to ``new`` (plain data), changing only what differs."""
     if isinstance(old, CommentedMap) and isinstance(new, Mapping):
@@ -286,6 +339,8 @@ def write_text(path: str | Path, text: str) -> None:
     Any failure raises :class:`~cjm.errors.InvalidInput` and leaves the old file as it was.
     """
     path = Path(path)
+    if path.is_symlink():
+        path = path.resolve()  # write through the link, keep the link
     try:
         handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     except OSError as exc:
@@ -293,8 +348,7 @@ def write_text(path: str | Path, text: str) -> None:
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
-        if path.exists():
-            Path(temp).chmod(path.stat().st_mode & 0o777)
+        Path(temp).chmod(path.stat().st_mode & 0o777 if path.exists() else _new_file_mode())
         Path(temp).replace(path)
     except OSError as exc:
         Path(temp).unlink(missing_ok=True)
@@ -302,6 +356,12 @@ def write_text(path: str | Path, text: str) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def _new_file_mode() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
 
 
 def _unwritable(path: Path, exc: OSError) -> InvalidInput:
@@ -320,6 +380,31 @@ def _same_value(old: Any, new: Any) -> bool:
     if isinstance(old, numbers) and isinstance(new, numbers):
         return bool(old == new)
     return type(plain(old)) is type(new) and plain(old) == new
+
+
+class _Constructor(RoundTripConstructor):
+    """Round-trip constructor that leaves dates as text, so a bad date is a located error."""
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_str)
+
+
+def _loader() -> YAML:
+    loader = YAML(typ="rt")
+    loader.Constructor = _Constructor
+    loader.preserve_quotes = True
+    return loader
+
+
+def _check_json(text: str, name: str) -> None:
+    """JSON files must be JSON: no comments, trailing commas or YAML."""
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        diagnostic = error((), f"malformed JSON: {exc.msg}", "fix the JSON syntax here")
+        raise InvalidMap(name, [diagnostic.located(name, exc.lineno, exc.colno)]) from None
+    except RecursionError:
+        raise _too_deep(name) from None
 
 
 def _yaml() -> YAML:

@@ -14,7 +14,14 @@ import datetime as dt
 import itertools
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    model_validator,
+)
 
 from cjm.model.references import reference_problems
 from cjm.model.taxonomy import (
@@ -49,12 +56,23 @@ Slug = Annotated[
         description="A short id: lowercase letters, digits, '-' or '_' (e.g. 'repeat-calls').",
     ),
 ]
-Text = Annotated[str, Field(min_length=1, max_length=10_000)]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
-Score = Annotated[int, Field(ge=1, le=5, description="1 (lowest) to 5 (highest).")]
+
+
+def _printable(text: str) -> str:
+    if "\x00" in text:
+        raise ValueError("text must not contain NUL characters")
+    return text
+
+
+Text = Annotated[str, Field(min_length=1, max_length=10_000), AfterValidator(_printable)]
+Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_printable)]
+# Numbers are strict: true, false and "3" are not numbers in a map file.
+Score = Annotated[int, Field(ge=1, le=5, strict=True, description="1 (lowest) to 5 (highest).")]
 Emotion = Annotated[
-    int, Field(ge=-2, le=2, description="-2 (very negative) to +2 (very positive).")
+    int,
+    Field(ge=-2, le=2, strict=True, description="-2 (very negative) to +2 (very positive)."),
 ]
+Number = Annotated[float, Field(strict=True)]
 Scalar = str | int | float | bool
 FORMAT_VERSION: Literal[1] = 1
 
@@ -66,6 +84,7 @@ class Node(BaseModel):
         extra="forbid",
         validate_assignment=True,
         str_strip_whitespace=True,
+        allow_inf_nan=False,
         populate_by_name=True,
     )
 
@@ -278,10 +297,10 @@ class KPI(Node):
     unit: Unit | None = Field(
         default=None, description="The unit of values, target and thresholds."
     )
-    target: float | None = Field(default=None, description="The value to reach.")
-    yellow: float | None = Field(default=None, description="Threshold for yellow.")
-    red: float | None = Field(default=None, description="Threshold for red.")
-    weight: float = Field(default=1.0, gt=0, le=100, description="Weight in the JPI.")
+    target: Number | None = Field(default=None, description="The value to reach.")
+    yellow: Number | None = Field(default=None, description="Threshold for yellow.")
+    red: Number | None = Field(default=None, description="Threshold for red.")
+    weight: Number = Field(default=1.0, gt=0, le=100, description="Weight in the JPI.")
 
     @property
     def better(self) -> Direction:
@@ -327,6 +346,8 @@ class Journey(Node):
     revision: int | None = Field(
         default=None,
         ge=1,
+        lt=2**31,
+        strict=True,
         description="The stored revision this file came from; cjm writes it on push and pull.",
     )
     personas: list[Persona] = Field(default_factory=list, description="Who walks the journey.")

@@ -97,6 +97,14 @@ def _staleness(journey: Journey, today: dt.date) -> list[Diagnostic]:
             )
         ]
     age = (today - journey.last_validated).days
+    if age < 0:
+        return [
+            warning(
+                ("last_validated",),
+                f"last_validated {journey.last_validated} is in the future",
+                f"set it to the day the map was last checked, at most {today}",
+            )
+        ]
     if age <= cadence.days:
         return []
     return [

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
+from cjm.errors import InvalidInput
 from cjm.model.journey import Journey, Stage
 from cjm.model.taxonomy import AwarenessStage, DiscoveryStage, ReviewCadence, StageSet
 
@@ -15,8 +17,9 @@ CUSTOM_STAGES = {
 
 
 def slugify(text: str) -> str:
-    """An id made from a name: ``'Pro Plan Onboarding'`` → ``'pro-plan-onboarding'``."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:64].strip("-") or "journey"
+    """An id made from a name: ``'Café Onboarding'`` → ``'cafe-onboarding'``."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:64].strip("-") or "journey"
 
 
 def new_journey(name: str, stages: StageSet = StageSet.DISCOVERY) -> Journey:
@@ -25,6 +28,12 @@ def new_journey(name: str, stages: StageSet = StageSet.DISCOVERY) -> Journey:
     >>> [s.id for s in new_journey("Checkout", StageSet.AWARENESS).stages][:3]
     ['awareness', 'consideration', 'purchase']
     """
+    name = " ".join(name.split())
+    if not name or len(name) > 200:
+        raise InvalidInput(
+            "a journey needs a name of 1 to 200 characters",
+            hint="e.g. cjm init 'Pro plan onboarding'",
+        )
     if stages is StageSet.DISCOVERY:
         described = DiscoveryStage.describe()
     elif stages is StageSet.AWARENESS:
@@ -33,7 +42,7 @@ def new_journey(name: str, stages: StageSet = StageSet.DISCOVERY) -> Journey:
         described = CUSTOM_STAGES
     return Journey(
         id=slugify(name),
-        name=name.strip() or "New journey",
+        name=name,
         purpose="Say what this map is for, e.g. 'reduce churn in onboarding'.",
         review_cadence=ReviewCadence.QUARTERLY,
         stages=[

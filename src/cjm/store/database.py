@@ -10,11 +10,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, make_url
+from alembic.util.exc import CommandError
+from sqlalchemy import Engine, create_engine, event, inspect, make_url
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
-from cjm.errors import InvalidInput, NotFound, StoreError
+from cjm.errors import CJMError, InvalidInput, NotFound, StoreError
 
 DEFAULT_FILE = "cjm.db"
 URL_VARIABLE = "CJM_DATABASE_URL"
@@ -26,7 +27,8 @@ def database_url(url: str | None = None) -> URL:
     text = url or os.environ.get(URL_VARIABLE) or f"sqlite:///{DEFAULT_FILE}"
     try:
         parsed = make_url(text)
-    except ArgumentError:
+        parsed.port  # noqa: B018 - a port that is not a number fails here, not later
+    except (ArgumentError, ValueError):
         raise InvalidInput(
             f"not a database URL: {text!r}",
             hint="use sqlite:///path/to/cjm.db or postgresql://user:password@host/dbname",
@@ -42,8 +44,9 @@ def database_url(url: str | None = None) -> URL:
 
 
 def shown(url: URL) -> str:
-    """The URL with its password hidden, for messages."""
-    return url.render_as_string(hide_password=True)
+    """The URL as the user wrote it, with its password hidden, for messages."""
+    name = url.drivername.removesuffix("+psycopg")
+    return url.set(drivername=name).render_as_string(hide_password=True)
 
 
 def connect(url: str | None = None, *, create: bool = True) -> Engine:
@@ -57,6 +60,11 @@ def connect(url: str | None = None, *, create: bool = True) -> Engine:
         _check_sqlite_path(parsed, create)
     try:
         engine = create_engine(parsed, **_engine_options(parsed))
+    except (ArgumentError, ValueError, TypeError) as exc:
+        raise InvalidInput(
+            f"cannot use the database URL {shown(parsed)}: {exc}",
+            hint="use sqlite:///path/to/cjm.db or postgresql://user:password@host/dbname",
+        ) from None
     except ModuleNotFoundError:
         raise StoreError(
             "the PostgreSQL driver is not installed",
@@ -65,23 +73,50 @@ def connect(url: str | None = None, *, create: bool = True) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     try:
-        migrate(engine)
-    except (OperationalError, DBAPIError) as exc:
+        migrate(engine, shown(parsed), create=create)
+    except (OperationalError, DBAPIError, CommandError) as exc:
         engine.dispose()
         raise _unusable(parsed, exc) from None
+    except CJMError:
+        engine.dispose()
+        raise
     return engine
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest migration (a no-op when it is there already)."""
+def migrate(engine: Engine, name: str = "the database", *, create: bool = True) -> None:
+    """Bring a cjm store's schema to the newest migration; refuse any other database.
+
+    An empty database becomes a store only with ``create``; one holding other tables, or a
+    schema revision this cjm does not know, is refused untouched.
+    """
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    head = ScriptDirectory.from_config(config).get_current_head()
+    scripts = ScriptDirectory.from_config(config)
     with engine.begin() as connection:
-        if MigrationContext.configure(connection).get_current_revision() == head:
-            return
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        current = MigrationContext.configure(connection).get_current_revision()
+        if current is None:
+            tables = inspect(connection).get_table_names()
+            if tables:
+                raise StoreError(
+                    f"{name} is not a cjm store: it holds other tables ({', '.join(tables[:5])})",
+                    hint="point CJM_DATABASE_URL at a new file or an empty database",
+                )
+            if not create:
+                raise NotFound(
+                    f"no cjm store in {name}",
+                    hint=f"push a map first (cjm push FILE -m MESSAGE), or set {URL_VARIABLE}",
+                )
+        elif current not in {script.revision for script in scripts.walk_revisions()}:
+            raise StoreError(
+                f"{name} was written by another program or a newer cjm (schema {current!r})",
+                hint="upgrade cjm, or point CJM_DATABASE_URL at another store",
+            )
+        if current != scripts.get_current_head():
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA journal_mode=WAL")
 
 
 def _engine_options(url: URL) -> dict[str, Any]:
@@ -92,7 +127,6 @@ def _engine_options(url: URL) -> dict[str, Any]:
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()

@@ -21,18 +21,27 @@ import getpass
 import hashlib
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, Select, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, defer
 
-from cjm.errors import Conflict, InvalidInput, NotFound
+from cjm.errors import Conflict, InvalidInput, NotFound, StoreError
 from cjm.model.diagnostics import did_you_mean
 from cjm.model.diff import Change, diff_journeys
-from cjm.model.files import Document, Format, format_of, read_document, write_text
+from cjm.model.files import (
+    Document,
+    Format,
+    format_of,
+    read_document,
+    with_revision,
+    write_text,
+)
 from cjm.model.io import dump_journey, journey_from_document
 from cjm.model.journey import Journey
 from cjm.store.database import connect
@@ -116,6 +125,24 @@ class Store:
     def __exit__(self, *_: object) -> None:
         self.close()
 
+    @contextmanager
+    def _session(self, *, write: bool = False) -> Iterator[Session]:
+        """A session; database failures (a lock held too long, a lost server) become
+        :class:`~cjm.errors.StoreError`, after the transaction rolled back."""
+        try:
+            with Session(self.engine) as session:
+                if write:
+                    with session.begin():
+                        yield session
+                else:
+                    yield session
+        except OperationalError as exc:
+            detail = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            raise StoreError(
+                f"the store did not answer: {detail}",
+                hint="another program may be writing to it: try again in a moment",
+            ) from None
+
     # Writing -----------------------------------------------------------------------------
 
     def push(
@@ -134,18 +161,25 @@ class Store:
         reports which revisions it overrides (they stay in the history). With ``write_back``
         the file's ``revision:`` key is updated to the stored revision, comments kept.
         """
-        if not message.strip():
+        if not _clean(message):
             raise InvalidInput("a push needs a message", hint="say what changed with -m 'MESSAGE'")
         document = source if isinstance(source, Document) else read_document(source)
         journey = journey_from_document(document)
         digest = content_hash(journey)
         text: str | None = None  # the stamped text, when a revision is stored
-        with Session(self.engine) as session, session.begin():
+        with self._session(write=True) as session:
             row = session.scalars(select(JourneyRow).where(JourneyRow.slug == journey.id)).first()
             latest = _latest(session, row)
             if latest is not None and latest.content_hash == digest:
                 result = PushResult("unchanged", _info(latest, journey.id))
             else:
+                if row is None and journey.revision is not None and not force:
+                    raise Conflict(
+                        f"this file says it is revision {journey.revision}, but the store has "
+                        f"no journey '{journey.id}': was its id changed?",
+                        hint="ids never change once stored: put the old id back, or push "
+                        f"--force to start a new journey '{journey.id}'",
+                    )
                 overwritten = _check_base(session, journey, latest, force)
                 row = row or _new_journey_row(session, journey)
                 row.name = journey.name
@@ -155,8 +189,8 @@ class Store:
                     journey=row,
                     number=number,
                     parent=latest.number if latest else None,
-                    author=(author or default_author()).strip()[:200] or "unknown",
-                    message=message.strip(),
+                    author=_clean(author or default_author())[:200] or "unknown",
+                    message=_clean(message),
                     created_at=dt.datetime.now(dt.UTC),
                     content_hash=digest,
                     format=document.format,
@@ -200,12 +234,12 @@ class Store:
             )
             .order_by(JourneyRow.slug)
         )
-        with Session(self.engine) as session:
+        with self._session() as session:
             return [_info(revision, slug) for revision, slug in session.execute(query)]
 
     def log(self, journey_id: str) -> list[RevisionInfo]:
         """Every revision of a journey, newest first."""
-        with Session(self.engine) as session:
+        with self._session() as session:
             row = _journey_row(session, journey_id)
             query = (
                 _summary_query()
@@ -216,7 +250,7 @@ class Store:
 
     def revision(self, journey_id: str, number: int | None = None) -> Revision:
         """One revision (the latest when ``number`` is None)."""
-        with Session(self.engine) as session:
+        with self._session() as session:
             row = _journey_row(session, journey_id)
             latest = _latest(session, row)
             assert latest is not None  # _journey_row refuses journeys without revisions
@@ -261,8 +295,16 @@ class Store:
         return diff_journeys(self.revision(journey_id, old).journey, newest.journey)
 
 
+def _clean(text: str) -> str:
+    """Text without control characters (terminal escapes), for a shared history."""
+    return "".join(c for c in text if c.isprintable() or c in "\n\t").strip()
+
+
 def _stamped_text(journey: Journey, document: Document, number: int) -> str:
-    """The document's text with ``revision: number`` written into it, comments kept."""
+    """The document's text with ``revision: number`` written into it, all else as it was."""
+    stamped = with_revision(document, number)
+    if stamped is not None:
+        return stamped
     return dump_journey(journey.model_copy(update={"revision": number}), document.format, document)
 
 
