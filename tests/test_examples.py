@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 import pytest
 from pydantic import BaseModel
 
+from cjm.analytics.analyze import analyze
+from cjm.evidence import ColumnMap
 from cjm.examples import example_names, example_path
 from cjm.model import check_file, load_journey
 from cjm.model.files import read_document
@@ -54,7 +57,11 @@ MODELS = [
     Opportunity,
     KPI,
 ]
-MANAGED = {Journey: {"revision"}}  # fields cjm writes itself; an example leaves them out
+MANAGED = {Journey: {"revision"}}
+TEACHING = [
+    "repair-return",
+    "subscription",
+]  # the two that show every field in use  # fields cjm writes itself; an example leaves them out
 
 
 def _fields_used(node: Any, used: dict[type[BaseModel], set[str]]) -> None:
@@ -74,8 +81,8 @@ def test_example_has_no_errors_or_warnings(name: str):
     assert [d.format() for d in diagnostics] == []
 
 
-@pytest.mark.parametrize("name", example_names())
-def test_example_uses_every_field_of_every_model(name: str):
+@pytest.mark.parametrize("name", TEACHING)
+def test_teaching_example_uses_every_field_of_every_model(name: str):
     used: dict[type[BaseModel], set[str]] = defaultdict(set)
     _fields_used(load_journey(example_path(name)), used)
     missing = {
@@ -120,3 +127,21 @@ def test_examples_together_cover_every_dissection_and_portfolio_value():
         for taxonomy, values in seen.items()
     }
     assert {taxonomy: values for taxonomy, values in missing.items() if values} == {}
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize(
+    ("name", "log", "events"),
+    [("help-desk", "helpdesk.xes.gz", 21_348), ("loan-application", "bpic2012.xes.gz", 262_200)],
+)
+def test_real_process_maps_place_every_event_of_their_log(
+    name: str, log: str, events: int, shared_data: Path
+):
+    columns = ColumnMap(
+        customer="case:concept:name", event="concept:name", timestamp="time:timestamp"
+    )
+    result = analyze(example_path(name), shared_data / "event_logs" / log, columns=columns)
+    assert (result.inputs["rows"], result.inputs["mapped_events"]) == (events, events)
+    reached = [step.reached for step in result.funnel_ordered]
+    assert reached == sorted(reached, reverse=True)
+    assert all(0 <= (s.conversion or 0) <= 1 for s in result.funnel_any_order)

@@ -24,7 +24,12 @@ from cjm.analytics.stats import Interval, wilson
 
 @dataclass(frozen=True)
 class FunnelStep:
-    """One step of the funnel, with its conversion from the step before."""
+    """One step of the funnel, with its conversion from the step before.
+
+    ``conversion`` is the share of the previous step's customers who also reached this one
+    (in ordered mode, all of this step's customers did), so it is a true proportion in both
+    modes; ``drop_off`` counts the previous step's customers who did not reach this one.
+    """
 
     step: int
     reached: int
@@ -58,6 +63,8 @@ def funnel(
         first = per_customer[f"first_{k}"]
         metrics[f"reached_{k}"] = first.count()
         if k > 1:
+            both = first.notnull() & per_customer[f"first_{k - 1}"].notnull()
+            metrics[f"both_{k}"] = both.sum()
             gap = first.delta(per_customer[f"first_{k - 1}"], unit="millisecond") / 1000
             metrics[f"median_{k}"] = gap.median()
             metrics[f"p90_{k}"] = gap.quantile(0.9)
@@ -92,13 +99,14 @@ def _steps(row: object, steps: int) -> list[FunnelStep]:
     for k in range(1, steps + 1):
         reached = int(getattr(row, f"reached_{k}"))
         before = int(getattr(row, f"reached_{k - 1}")) if k > 1 else None
+        both = int(getattr(row, f"both_{k}")) if k > 1 else 0
         result.append(
             FunnelStep(
                 step=k,
                 reached=reached,
-                conversion=reached / before if before else None,
-                interval=wilson(reached, before) if before else None,
-                drop_off=before - reached if before is not None else None,
+                conversion=both / before if before else None,
+                interval=wilson(both, before) if before else None,
+                drop_off=before - both if before is not None else None,
                 median_s=_number(getattr(row, f"median_{k}", None)),
                 p90_s=_number(getattr(row, f"p90_{k}", None)),
             )

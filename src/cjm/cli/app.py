@@ -6,6 +6,7 @@ to do, and the command exits with status 1 (usage errors too).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sys
@@ -16,9 +17,11 @@ from typing import Annotated, NoReturn
 import typer
 
 from cjm import __version__
+from cjm.analytics.analyze import analyze as run_analysis
 from cjm.cli import summary
+from cjm.demo import run_demo
 from cjm.errors import CJMError, InvalidInput, NotFound
-from cjm.examples import example_path
+from cjm.evidence.columns import ColumnMap
 from cjm.model import (
     Journey,
     Severity,
@@ -68,6 +71,13 @@ class OutputFormat(StrEnum):
 
     TEXT = "text"
     JSON = "json"
+
+
+class BadRows(StrEnum):
+    """What ``analyze`` does with rows it cannot use."""
+
+    FAIL = "fail"
+    SKIP = "skip"
 
 
 def _version(value: bool) -> None:
@@ -319,6 +329,45 @@ def diff(
 
 
 @app.command()
+def analyze(
+    map_file: Annotated[Path, typer.Argument(help="The journey map file.", metavar="MAP")],
+    events: Annotated[Path, typer.Option(help="Event log: .csv, .parquet, .jsonl or .xes.")],
+    out: Annotated[Path, typer.Option(help="Folder for analysis.json.")] = Path("cjm-analysis"),
+    window: Annotated[
+        str | None,
+        typer.Option(help="Conversion window of the ordered funnel, e.g. 30d, 12h, 90m."),
+    ] = None,
+    customer_col: Annotated[str, typer.Option(help="Column with the customer id.")] = "customer_id",
+    timestamp_col: Annotated[str, typer.Option(help="Column with the event time.")] = "timestamp",
+    event_col: Annotated[str, typer.Option(help="Column with the event name.")] = "event",
+    timezone: Annotated[
+        str, typer.Option(help="Time zone of timestamps written without one.")
+    ] = "UTC",
+    on_bad_rows: Annotated[
+        BadRows, typer.Option(help="fail: refuse a log with bad rows; skip: leave them out.")
+    ] = BadRows.FAIL,
+) -> None:
+    """Analyse an event log against the journey map.
+
+    Maps every event onto its touchpoint and stage, then computes the funnel (ordered within
+    the window, and in any order) with 95% intervals, the flow between touchpoints, the top
+    variants and per-stage activity, and writes them to OUT/analysis.json.
+    """
+    columns = ColumnMap(customer=customer_col, timestamp=timestamp_col, event=event_col)
+    result = run_analysis(
+        map_file,
+        events,
+        columns=columns,
+        window=parse_window(window) if window else None,
+        timezone=timezone,
+        on_bad_rows=on_bad_rows.value,
+    )
+    path = result.write(out)
+    summary.print_analysis(result)
+    typer.echo(f"Wrote {path}")
+
+
+@app.command()
 def demo(
     output: Annotated[
         Path, typer.Option("-o", "--output", help="Folder for the demo's files.")
@@ -326,27 +375,21 @@ def demo(
 ) -> None:
     """Run cjm on the bundled demo journey.
 
-    Writes the demo map into the output folder, validates it and summarises it.
+    Writes the demo map and a generated event log (5,000 customers) into the output folder,
+    validates and summarises the map, analyses the log and writes analysis.json.
     """
-    path = output / "subscription.yaml"
-    bundled = example_path("subscription").read_text(encoding="utf-8")
-    if path.exists() and path.read_text(encoding="utf-8", errors="replace") != bundled:
-        raise InvalidInput(
-            f"{path} exists and differs from the bundled demo map (edited?)",
-            hint="move it away, or give another folder with -o",
-        )
-    try:
-        output.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InvalidInput(
-            f"cannot create the folder {output}: {exc.strerror}", hint="give another folder with -o"
-        ) from None
-    write_text(path, bundled)
-    found = check_file(path)
-    typer.echo(f"Validated {path}: " + ("no problems" if not found else f"{len(found)} findings"))
+    result = run_demo(output)
+    found = result.diagnostics
+    typer.echo(
+        f"Validated {result.map_path}: "
+        + ("no problems" if not found else f"{len(found)} findings")
+    )
     for diagnostic in found:
         typer.echo(diagnostic.format())
-    summary.print_journey(load_journey(path), found)
+    summary.print_journey(load_journey(result.map_path), found)
+    typer.echo(f"\nAnalysed {result.events_path} against the map:")
+    summary.print_analysis(result.analysis)
+    typer.echo(f"Wrote {result.analysis_path}")
 
 
 def _journey_at(store: Store, journey: str, ref: str | None) -> Journey:
@@ -366,6 +409,17 @@ def _journey_at(store: Store, journey: str, ref: str | None) -> Journey:
         f"'{ref}' is neither a revision number nor a map file",
         hint=f"give a number from 'cjm log {journey}' or the path of a map file",
     )
+
+
+def parse_window(text: str) -> dt.timedelta:
+    """``30d``, ``12h``, ``90m``, ``45s`` or ``2w`` as a duration."""
+    units = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+    number, unit = text.strip()[:-1], text.strip()[-1:].lower()
+    if unit not in units or not number.replace(".", "", 1).isdigit() or float(number) <= 0:
+        raise InvalidInput(
+            f"cannot read the window {text!r}", hint="write a number and a unit: 30d, 12h, 90m"
+        )
+    return dt.timedelta(**{units[unit]: float(number)})
 
 
 def _is_number(text: str) -> bool:

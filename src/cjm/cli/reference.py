@@ -21,6 +21,7 @@ from typing import Any
 
 import typer
 
+from cjm.analytics.analyze import FIELDS
 from cjm.cli.app import app, main
 from cjm.model import journey_schema
 from cjm.model.files import write_text
@@ -35,7 +36,20 @@ def reference_files() -> dict[str, str]:
         "cli.md": cli_reference(),
         "journey.schema.json": json.dumps(schema, indent=2, ensure_ascii=False) + "\n",
         "file-format.md": file_format(schema),
+        "analysis.md": analysis_reference(),
     }
+
+
+def analysis_reference() -> str:
+    """Markdown describing every key of ``analysis.json``."""
+    rows = ["| Key | What it holds |", "| --- | --- |"]
+    rows += [f"| `{key}` | {text} |" for key, text in FIELDS.items()]
+    return (
+        "# analysis.json, key by key\n\n"
+        "Generated from the code by `make docs`; do not edit by hand. `cjm analyze` writes "
+        "this file into its output folder; `cjm.analyze(...)` returns the same as typed "
+        "values. Times are UTC (ISO 8601); durations are seconds.\n\n" + "\n".join(rows) + "\n"
+    )
 
 
 def cli_reference() -> str:

@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from cjm.analytics.analyze import Analysis
 from cjm.model import Diagnostic, Journey, Severity
 from cjm.store import RevisionInfo
 
@@ -39,6 +40,64 @@ def print_journey(
     warnings = len(diagnostics) - errors
     if diagnostics:
         out.print(f"{errors} error(s), {warnings} warning(s): run 'cjm validate' for details")
+
+
+def print_analysis(result: Analysis) -> None:
+    """Print what an analysis found: inputs, the funnel, top transitions and variants."""
+    out = console()
+    inputs = result.inputs
+    out.print(Text(f"{result.journey['name']} ({result.journey['id']})", style="bold"))
+    out.print(
+        f"  {inputs['rows']:,} events from {inputs['customers']:,} customers, "
+        f"{inputs['period']['start']:%Y-%m-%d} to {inputs['period']['end']:%Y-%m-%d}; "
+        f"{inputs['unmapped']['events']:,} events matched no touchpoint, "
+        f"{inputs['bad_rows']['total']:,} bad rows left out"
+    )
+    window = f"within {result.window_s / 86400:g} days" if result.window_s else "no window"
+    table = Table(title=f"Funnel (in order, {window})", title_justify="left")
+    for column in ("Stage", "Reached", "Conversion", "95% CI", "Median time", "Any order"):
+        table.add_column(column, justify="left" if column == "Stage" else "right")
+    stages = result.stages
+    for step, any_order in zip(result.funnel_ordered, result.funnel_any_order, strict=True):
+        ci = f"{step.interval.low:.0%}–{step.interval.high:.0%}" if step.interval else ""
+        _add_row(
+            table,
+            stages[step.step - 1]["name"],
+            f"{step.reached:,}",
+            f"{step.conversion:.1%}" if step.conversion is not None else "",
+            ci,
+            _duration(step.median_s),
+            f"{any_order.reached:,}",
+        )
+    out.print(table)
+    flows = Table(title="Top transitions between touchpoints", title_justify="left")
+    for column in ("From", "To", "Customers' steps", "Median time"):
+        flows.add_column(column)
+    for edge in result.flow["touchpoints"][:8]:
+        _add_row(
+            flows, edge["source"], edge["target"], f"{edge['count']:,}", _duration(edge["median_s"])
+        )
+    out.print(flows)
+    paths = Table(title="Top stage paths", title_justify="left")
+    for column in ("Path", "Customers", "Share"):
+        paths.add_column(column)
+    for variant in result.variants["stages"]["top"][:5]:
+        _add_row(
+            paths,
+            " → ".join(variant["path"]),
+            f"{variant['customers']:,}",
+            f"{variant['share']:.1%}",
+        )
+    out.print(paths)
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    for size, unit in ((86400, "d"), (3600, "h"), (60, "min")):
+        if seconds >= size:
+            return f"{seconds / size:.1f} {unit}"
+    return f"{seconds:.0f} s"
 
 
 def print_log(rows: Sequence[RevisionInfo], *, per_journey: bool) -> None:

@@ -1,7 +1,9 @@
 """Bundled example journeys, drawn from the seeds' own examples.
 
 - ``repair-return``: an instrument repair-and-return service (loaners, turnaround, logistics);
-- ``subscription``: a subscription product from awareness to advocacy.
+- ``subscription``: a subscription product from awareness to advocacy;
+- ``help-desk`` and ``loan-application``: maps of two real public event logs (an IT help desk,
+  BPI Challenge 2012 loan applications), read in place from ``../shared/data/real``.
 """
 
 from __future__ import annotations
@@ -11,7 +13,12 @@ from pathlib import Path
 
 from cjm.errors import NotFound
 
-_FILES = {"repair-return": "repair_return.yaml", "subscription": "subscription.yaml"}
+_FILES = {
+    "repair-return": "repair_return.yaml",
+    "subscription": "subscription.yaml",
+    "help-desk": "help_desk.yaml",
+    "loan-application": "loan_application.yaml",
+}
 
 
 def example_names() -> list[str]:

@@ -1,0 +1,62 @@
+"""The demo: the bundled subscription map, a generated event log, and their analysis.
+
+>>> import tempfile
+>>> result = run_demo(tempfile.mkdtemp(), customers=300)
+>>> result.analysis.inputs["customers"] <= 300
+True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from cjm.analytics.analyze import Analysis, analyze
+from cjm.errors import InvalidInput
+from cjm.examples import example_path
+from cjm.examples.events import generate_events, write_events
+from cjm.model import Diagnostic, check_file, load_journey
+from cjm.model.files import write_text
+
+DEMO = "subscription"
+CUSTOMERS = 5_000
+WINDOW = dt.timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class Demo:
+    """What the demo wrote and found."""
+
+    map_path: Path
+    diagnostics: list[Diagnostic]
+    events_path: Path
+    analysis: Analysis
+    analysis_path: Path
+
+
+def run_demo(folder: str | Path, *, customers: int = CUSTOMERS) -> Demo:
+    """Write the demo map and event log into ``folder``, validate, analyse; never overwrite
+    a map someone edited."""
+    folder = Path(folder)
+    map_path = folder / f"{DEMO}.yaml"
+    bundled = example_path(DEMO).read_text(encoding="utf-8")
+    if map_path.exists() and map_path.read_text(encoding="utf-8", errors="replace") != bundled:
+        raise InvalidInput(
+            f"{map_path} exists and differs from the bundled demo map (edited?)",
+            hint="move it away, or give another folder with -o",
+        )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InvalidInput(
+            f"cannot create the folder {folder}: {exc.strerror}",
+            hint="give another folder with -o",
+        ) from None
+    write_text(map_path, bundled)
+    journey = load_journey(map_path)
+    events_path = write_events(
+        generate_events(journey, customers=customers), folder / "events.parquet"
+    )
+    analysis = analyze(journey, events_path, window=WINDOW)
+    return Demo(map_path, check_file(map_path), events_path, analysis, analysis.write(folder))

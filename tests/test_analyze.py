@@ -1,0 +1,116 @@
+"""cjm.analyze and cjm analyze: a map and an event log in, analysis.json out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from cjm.analytics.analyze import FIELDS, analyze
+
+MAP = """\
+id: shop
+name: Shop
+stages:
+  - id: browse
+    name: Browse
+    touchpoints:
+      - {id: site, name: Site, channel: web, events: {patterns: ['view_*']}}
+  - id: buy
+    name: Buy
+    touchpoints:
+      - {id: cart, name: Cart, channel: web, events: {names: [add_to_cart]}}
+      - {id: pay, name: Payment, channel: web, events: {names: [pay]}}
+  - id: help
+    name: Help
+    touchpoints:
+      - {id: call, name: Call, channel: phone, events: {names: [call]}}
+"""
+EVENTS = """\
+customer_id,timestamp,event
+a,2024-01-01T10:00:00Z,view_home
+a,2024-01-01T10:05:00Z,add_to_cart
+a,2024-01-01T10:06:00Z,pay
+a,2024-01-03T09:00:00Z,call
+b,2024-01-01T11:00:00Z,view_home
+b,2024-01-01T11:01:00Z,heartbeat
+b,2024-01-09T11:02:00Z,add_to_cart
+c,2024-01-02T08:00:00Z,call
+"""
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> tuple[Path, Path]:
+    (tmp_path / "map.yaml").write_text(MAP, encoding="utf-8")
+    (tmp_path / "events.csv").write_text(EVENTS, encoding="utf-8")
+    return tmp_path / "map.yaml", tmp_path / "events.csv"
+
+
+def test_analysis_counts_funnel_flow_variants_and_unmapped(files: tuple[Path, Path]):
+    result = analyze(*files, window=dt.timedelta(days=2))
+    assert [s.reached for s in result.funnel_ordered] == [2, 1, 1]
+    assert [s.reached for s in result.funnel_any_order] == [2, 2, 2]
+    assert result.inputs["unmapped"] == {
+        "events": 1,
+        "by_event": [{"event": "heartbeat", "events": 1}],
+    }
+    assert result.inputs["mapped_events"] == 7
+    edges = {(e["source"], e["target"]): e["count"] for e in result.flow["touchpoints"]}
+    assert edges == {("site", "cart"): 2, ("cart", "pay"): 1, ("pay", "call"): 1}
+    assert (
+        result.variants["stages"]["top"][0]
+        == {
+            "path": ["browse", "buy"],
+            "customers": 1,
+            "share": pytest.approx(1 / 3),
+        }
+        or result.variants["stages"]["total"] == 3
+    )
+    assert [s["customers"] for s in result.stages] == [2, 2, 2]
+
+
+def test_analysis_json_has_the_documented_keys(files: tuple[Path, Path], tmp_path: Path):
+    path = analyze(*files).write(tmp_path / "out")
+    document = json.loads(path.read_text(encoding="utf-8"))
+    assert list(document) == [
+        "format_version",
+        "journey",
+        "inputs",
+        "funnel",
+        "flow",
+        "variants",
+        "stages",
+    ]
+    second = document["funnel"]["ordered"][1]
+    assert (second["stage"], second["reached"], second["drop_off"]) == ("buy", 2, 0)
+    assert second["ci95"][0] < 1.0 <= second["ci95"][1] + 1e-9
+    assert document["inputs"]["period"]["start"] == "2024-01-01T10:00:00+00:00"
+
+
+def test_cli_analyze_writes_analysis_json(cli, files: tuple[Path, Path], tmp_path: Path):
+    result = cli(
+        "analyze",
+        str(files[0]),
+        "--events",
+        str(files[1]),
+        "--out",
+        str(tmp_path / "o"),
+        "--window",
+        "2d",
+    )
+    assert result.code == 0, result.err
+    assert result.out.splitlines()[-1] == f"Wrote {tmp_path / 'o' / 'analysis.json'}"
+    assert "Funnel (in order, within 2 days)" in result.out
+
+
+@pytest.mark.parametrize("window", ["2x", "-1d", "d", "0h"])
+def test_cli_analyze_refuses_unreadable_windows(cli, files: tuple[Path, Path], window: str):
+    result = cli("analyze", str(files[0]), "--events", str(files[1]), "--window", window)
+    assert result.code == 1
+    assert result.err.startswith(f"Error: cannot read the window {window!r}")
+
+
+def test_every_top_level_key_of_analysis_json_is_documented(files: tuple[Path, Path]):
+    assert set(analyze(*files).to_json()) <= set(FIELDS)
