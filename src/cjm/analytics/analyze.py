@@ -174,20 +174,7 @@ def _variants(table: ir.Table, by: str, top: int) -> dict[str, Any]:
 
 
 def _stages(journey: Journey, on_map: ir.Table) -> list[dict[str, Any]]:
-    per_touchpoint = {
-        row["touchpoint"]: row
-        for row in on_map.group_by("touchpoint")
-        .aggregate(events=on_map.count(), customers=on_map.customer_id.nunique())
-        .to_pyarrow()
-        .to_pylist()
-    }
-    per_stage = {
-        row["stage"]: row
-        for row in on_map.group_by("stage")
-        .aggregate(events=on_map.count(), customers=on_map.customer_id.nunique())
-        .to_pyarrow()
-        .to_pylist()
-    }
+    per_touchpoint, per_stage = _activity(on_map, "touchpoint"), _activity(on_map, "stage")
     return [
         {
             "id": stage.id,
@@ -206,6 +193,14 @@ def _stages(journey: Journey, on_map: ir.Table) -> list[dict[str, Any]]:
         }
         for stage in journey.stages
     ]
+
+
+def _activity(on_map: ir.Table, by: str) -> dict[str, dict[str, Any]]:
+    """Events and distinct customers per value of ``by``."""
+    counted = on_map.group_by(by).aggregate(
+        events=on_map.count(), customers=on_map.customer_id.nunique()
+    )
+    return {row[by]: row for row in counted.to_pyarrow().to_pylist()}
 
 
 def _records(table: ir.Table, by: str, limit: int | None = None) -> list[dict[str, Any]]:

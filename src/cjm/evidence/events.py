@@ -143,7 +143,9 @@ def _check_file(path: Path) -> None:
 
 def _check_timezone(con: duckdb.DuckDBPyConnection, timezone: str) -> None:
     try:
-        con.execute("SELECT timezone(?, TIMESTAMP '2000-01-01')", [timezone]).fetchall()
+        con.execute(
+            "SELECT CAST(timezone(?, TIMESTAMP '2000-01-01') AS VARCHAR)", [timezone]
+        ).fetchall()
     except duckdb.Error:
         raise InvalidInput(
             f"unknown time zone '{timezone}'",
