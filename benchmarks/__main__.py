@@ -6,9 +6,11 @@ import os
 import platform
 from pathlib import Path
 
-from benchmarks import maps
+from benchmarks import analytics, maps
 
-SECTIONS = [maps.run]
+SIZES = tuple(int(n) for n in os.environ.get("CJM_BENCH_SIZES", "1000000,10000000").split(","))
+REPEATS = int(os.environ.get("CJM_BENCH_REPEATS", "3"))
+SECTIONS = [maps.run, lambda: analytics.run(SIZES, repeats=REPEATS)]
 
 
 def main() -> None:
