@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import ibis
 import ibis.expr.types as ir
 
+from cjm.analytics.flow import QUANTILES
 from cjm.analytics.stats import Interval, wilson
 
 
@@ -66,9 +68,8 @@ def funnel(
             both = first.notnull() & per_customer[f"first_{k - 1}"].notnull()
             metrics[f"both_{k}"] = both.sum()
             gap = first.delta(per_customer[f"first_{k - 1}"], unit="millisecond") / 1000
-            metrics[f"median_{k}"] = gap.median()
-            metrics[f"p90_{k}"] = gap.quantile(0.9)
-    row = per_customer.aggregate(**metrics).execute().iloc[0]
+            metrics[f"q_{k}"] = gap.quantile(QUANTILES)
+    row = per_customer.aggregate(**metrics).to_pyarrow().to_pylist()[0]
     return _steps(row, steps)
 
 
@@ -94,12 +95,13 @@ def _any_order(events: ir.Table, steps: int, step: str) -> ir.Table:
     )
 
 
-def _steps(row: object, steps: int) -> list[FunnelStep]:
+def _steps(row: dict[str, Any], steps: int) -> list[FunnelStep]:
     result = []
     for k in range(1, steps + 1):
-        reached = int(getattr(row, f"reached_{k}"))
-        before = int(getattr(row, f"reached_{k - 1}")) if k > 1 else None
-        both = int(getattr(row, f"both_{k}")) if k > 1 else 0
+        reached = int(row[f"reached_{k}"])
+        before = int(row[f"reached_{k - 1}"]) if k > 1 else None
+        both = int(row[f"both_{k}"] or 0) if k > 1 else 0
+        median, p90 = row.get(f"q_{k}") or (None, None)
         result.append(
             FunnelStep(
                 step=k,
@@ -107,15 +109,8 @@ def _steps(row: object, steps: int) -> list[FunnelStep]:
                 conversion=both / before if before else None,
                 interval=wilson(both, before) if before else None,
                 drop_off=before - both if before is not None else None,
-                median_s=_number(getattr(row, f"median_{k}", None)),
-                p90_s=_number(getattr(row, f"p90_{k}", None)),
+                median_s=median,
+                p90_s=p90,
             )
         )
     return result
-
-
-def _number(value: object) -> float | None:
-    if value is None:
-        return None
-    number = float(value)  # type: ignore[arg-type]
-    return None if number != number else number  # NaN: no customer reached both steps
