@@ -102,17 +102,19 @@ def read_events(
     con = connection or _connect()
     _check_timezone(con, timezone)
     _load_raw(con, path, detect_format(path))
-    available = [c for c in _columns(con, "raw") if c != "__line"]
+    types = _types(con, "raw")
+    available = [c for c in types if c != "__line"]
     mapping = columns.resolve(available, str(path))
-    con.execute(_canonical_sql(mapping, available, timezone))
+    con.execute(_canonical_sql(mapping, available, timezone, types[mapping["timestamp"]]))
     bad = _bad_rows(con, mapping)
     if bad.total and on_bad_rows == "fail":
         raise _bad_rows_error(path, bad)
+    if bad.total:
+        con.execute("DELETE FROM parsed WHERE __reason IS NOT NULL")
     con.execute(
-        "CREATE OR REPLACE TABLE events AS SELECT * EXCLUDE (__reason) FROM parsed "
-        "WHERE __reason IS NULL ORDER BY customer_id, timestamp, seq"
+        "DROP TABLE raw; DROP TABLE IF EXISTS events; ALTER TABLE parsed DROP COLUMN __reason; "
+        "ALTER TABLE parsed RENAME TO events"
     )
-    con.execute("DROP TABLE parsed; DROP TABLE raw")
     ((rows, customers, start, end),) = con.execute(
         "SELECT count(*), count(DISTINCT customer_id), min(timestamp), max(timestamp) FROM events"
     ).fetchall()
@@ -178,7 +180,11 @@ def _load_raw(con: duckdb.DuckDBPyConnection, path: Path, fmt: Format) -> None:
 
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    return [row[0] for row in con.execute(f"DESCRIBE {table}").fetchall()]
+    return list(_types(con, table))
+
+
+def _types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    return {str(row[0]): str(row[1]) for row in con.execute(f"DESCRIBE {table}").fetchall()}
 
 
 def _canonical(mapping: dict[str, str]) -> set[str]:
@@ -209,9 +215,21 @@ def timestamp_sql(text: str, timezone: str) -> str:
     END"""
 
 
-def _canonical_sql(mapping: dict[str, str], available: list[str], timezone: str) -> str:
+def _timestamp(column: str, kind: str, timezone: str) -> str:
+    """The UTC timestamp of a column: typed columns directly, text through the parser."""
+    zone = timezone.replace("'", "''")
+    if kind.startswith("TIMESTAMP WITH TIME ZONE"):
+        return _quote(column)
+    if kind.startswith("TIMESTAMP") or kind == "DATE":
+        return f"timezone('{zone}', CAST({_quote(column)} AS TIMESTAMP))"
+    return timestamp_sql(_text(column), timezone)
+
+
+def _canonical_sql(
+    mapping: dict[str, str], available: list[str], timezone: str, stamp_type: str
+) -> str:
     customer, event = _text(mapping["customer_id"]), _text(mapping["event"])
-    stamp = timestamp_sql(_text(mapping["timestamp"]), timezone)
+    stamp = _timestamp(mapping["timestamp"], stamp_type, timezone)
     selected = [
         f"{customer} AS customer_id",
         f"{stamp} AS timestamp",
@@ -230,11 +248,14 @@ def _canonical_sql(mapping: dict[str, str], available: list[str], timezone: str)
         if c not in used and c not in _canonical(mapping)
     ]
     reason = (
-        f"CASE WHEN {customer} IS NULL THEN 'missing customer' "
-        f"WHEN {event} IS NULL THEN 'missing event name' "
-        f"WHEN ({stamp}) IS NULL THEN 'unreadable timestamp' END AS __reason"
+        "CASE WHEN customer_id IS NULL THEN 'missing customer' "
+        "WHEN event IS NULL THEN 'missing event name' "
+        "WHEN timestamp IS NULL THEN 'unreadable timestamp' END AS __reason"
     )
-    return f"CREATE OR REPLACE TABLE parsed AS SELECT {', '.join(selected)}, {reason} FROM raw"
+    return (
+        f"CREATE OR REPLACE TABLE parsed AS SELECT *, {reason} "
+        f"FROM (SELECT {', '.join(selected)} FROM raw)"
+    )
 
 
 def _bad_rows(con: duckdb.DuckDBPyConnection, mapping: dict[str, str]) -> BadRows:
