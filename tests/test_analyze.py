@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import cjm
 from cjm.analytics.analyze import FIELDS, analyze
 
 MAP = """\
@@ -114,3 +115,10 @@ def test_cli_analyze_refuses_unreadable_windows(cli, files: tuple[Path, Path], w
 
 def test_every_top_level_key_of_analysis_json_is_documented(files: tuple[Path, Path]):
     assert set(analyze(*files).to_json()) <= set(FIELDS)
+
+
+def test_the_package_exposes_analyze_and_read_events(files: tuple[Path, Path]):
+    assert cjm.analyze is analyze
+    assert cjm.read_events(files[1]).rows == 8
+    with pytest.raises(AttributeError, match="has no attribute 'nope'"):
+        _ = cjm.nope  # type: ignore[attr-defined]
