@@ -83,7 +83,12 @@ def test_analysis_json_has_the_documented_keys(files: tuple[Path, Path], tmp_pat
         "flow",
         "variants",
         "stages",
+        "customers",
     ]
+    assert (path.parent / "customers.csv").read_text().splitlines()[0] == (
+        '"customer_id","events","first_seen","last_seen","status","current_stage",'
+        '"last_touchpoint","furthest_stage_index"'
+    )
     second = document["funnel"]["ordered"][1]
     assert (second["stage"], second["reached"], second["drop_off"]) == ("buy", 2, 0)
     assert second["ci95"][0] < 1.0 <= second["ci95"][1] + 1e-9
@@ -122,3 +127,26 @@ def test_the_package_exposes_analyze_and_read_events(files: tuple[Path, Path]):
     assert cjm.read_events(files[1]).rows == 8
     with pytest.raises(AttributeError, match="has no attribute 'nope'"):
         _ = cjm.nope  # type: ignore[attr-defined]
+
+
+def test_each_customer_has_a_current_stage_and_a_status(files: tuple[Path, Path]):
+    result = analyze(*files, dormant_after=dt.timedelta(days=3), churned_after=dt.timedelta(days=7))
+    rows = {
+        r["customer_id"]: (
+            r["status"],
+            r["current_stage"],
+            r["last_touchpoint"],
+            r["furthest_stage_index"],
+        )
+        for r in result.customer_table.to_pylist()
+    }
+    assert rows == {
+        "a": ("dormant", "help", "call", 3),
+        "b": ("active", "buy", "cart", 2),
+        "c": ("churned", "help", "call", 3),
+    }
+    assert result.customers["by_current_stage"] == [
+        {"stage": "browse", "active": 0, "dormant": 0, "churned": 0},
+        {"stage": "buy", "active": 1, "dormant": 0, "churned": 0},
+        {"stage": "help", "active": 0, "dormant": 1, "churned": 1},
+    ]

@@ -21,7 +21,10 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 
+from cjm.analytics.customers import CHURNED_AFTER, DORMANT_AFTER, customer_status
 from cjm.analytics.flow import directly_follows, end_activities, start_activities
 from cjm.analytics.funnel import FunnelStep, funnel
 from cjm.analytics.tables import events_table, journey_window
@@ -58,6 +61,11 @@ FIELDS = {
     "and top (path, customers, share).",
     "stages": "Per stage of the map: id, name, events, customers, and per touchpoint its "
     "channel, events and customers.",
+    "customers": "Where customers are now, judged at the end of the log: active (seen within "
+    "dormant_after_s), dormant (within churned_after_s) or churned; by_current_stage counts "
+    "them by the stage of their last mapped event, unplaced those with no mapped event. The "
+    "table per customer (events, first_seen, last_seen, status, current_stage, "
+    "last_touchpoint, furthest_stage_index) is written beside it as customers.csv.",
 }
 
 
@@ -73,6 +81,8 @@ class Analysis:
     flow: dict[str, Any]
     variants: dict[str, Any]
     stages: list[dict[str, Any]]
+    customers: dict[str, Any]
+    customer_table: pa.Table = dataclasses.field(repr=False)
 
     def to_json(self) -> dict[str, Any]:
         """The ``analysis.json`` document (see docs/reference/analysis.md)."""
@@ -89,6 +99,7 @@ class Analysis:
             "flow": self.flow,
             "variants": self.variants,
             "stages": self.stages,
+            "customers": self.customers,
         }
 
     def write(self, folder: str | Path) -> Path:
@@ -100,6 +111,7 @@ class Analysis:
         path = target / "analysis.json"
         text = json.dumps(self.to_json(), indent=2, ensure_ascii=False, default=_default)
         write_text(path, text + "\n")
+        pa_csv.write_csv(self.customer_table, target / "customers.csv")
         return path
 
 
@@ -112,6 +124,8 @@ def analyze(
     timezone: str = "UTC",
     on_bad_rows: BadRowPolicy = "fail",
     top: int = 20,
+    dormant_after: dt.timedelta = DORMANT_AFTER,
+    churned_after: dt.timedelta = CHURNED_AFTER,
 ) -> Analysis:
     """Map the events onto the journey and compute funnel, flow, variants and stages."""
     if not isinstance(journey, Journey):
@@ -126,6 +140,9 @@ def analyze(
     mapped = ibis.duckdb.from_connection(log.connection).table("mapped")
     on_map = mapped.filter(mapped.touchpoint.notnull())
     steps = len(journey.stages)
+    customer_table = customer_status(
+        mapped, dormant_after=dormant_after, churned_after=churned_after
+    ).to_pyarrow()
     return Analysis(
         journey={"id": journey.id, "name": journey.name, "revision": journey.revision},
         inputs=_inputs(log, mapped),
@@ -143,7 +160,30 @@ def analyze(
             "stages": _variants(_stage_visits(on_map), "stage", top),
         },
         stages=_stages(journey, on_map),
+        customers=_customer_summary(journey, customer_table, dormant_after, churned_after),
+        customer_table=customer_table,
     )
+
+
+def _customer_summary(
+    journey: Journey, table: pa.Table, dormant_after: dt.timedelta, churned_after: dt.timedelta
+) -> dict[str, Any]:
+    counts: dict[tuple[str | None, str], int] = {}
+    for stage, status in zip(
+        table.column("current_stage").to_pylist(), table.column("status").to_pylist(), strict=True
+    ):
+        counts[(stage, status)] = counts.get((stage, status), 0) + 1
+    statuses = ("active", "dormant", "churned")
+    return {
+        "dormant_after_s": dormant_after.total_seconds(),
+        "churned_after_s": churned_after.total_seconds(),
+        "file": "customers.csv",
+        "by_current_stage": [
+            {"stage": stage.id, **{s: counts.get((stage.id, s), 0) for s in statuses}}
+            for stage in journey.stages
+        ],
+        "unplaced": {s: counts.get((None, s), 0) for s in statuses},
+    }
 
 
 def _inputs(log: EventLog, mapped: ir.Table) -> dict[str, Any]:

@@ -346,12 +346,19 @@ def analyze(
     on_bad_rows: Annotated[
         BadRows, typer.Option(help="fail: refuse a log with bad rows; skip: leave them out.")
     ] = BadRows.FAIL,
+    dormant_after: Annotated[
+        str, typer.Option(help="A customer unseen this long is dormant.")
+    ] = "30d",
+    churned_after: Annotated[
+        str, typer.Option(help="A customer unseen this long is churned.")
+    ] = "90d",
 ) -> None:
     """Analyse an event log against the journey map.
 
     Maps every event onto its touchpoint and stage, then computes the funnel (ordered within
     the window, and in any order) with 95% intervals, the flow between touchpoints, the top
-    variants and per-stage activity, and writes them to OUT/analysis.json.
+    variants, per-stage activity and where each customer is now (active, dormant or
+    churned), and writes OUT/analysis.json and OUT/customers.csv.
     """
     columns = ColumnMap(customer=customer_col, timestamp=timestamp_col, event=event_col)
     result = run_analysis(
@@ -361,6 +368,8 @@ def analyze(
         window=parse_window(window) if window else None,
         timezone=timezone,
         on_bad_rows=on_bad_rows.value,
+        dormant_after=parse_window(dormant_after),
+        churned_after=parse_window(churned_after),
     )
     path = result.write(out)
     summary.print_analysis(result)
