@@ -24,6 +24,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
+from cjm.analytics.contacts import REPEAT_WINDOW, channel_switches, contacts, repeat_contacts
 from cjm.analytics.customers import CHURNED_AFTER, DORMANT_AFTER, customer_status
 from cjm.analytics.flow import directly_follows, end_activities, start_activities
 from cjm.analytics.funnel import FunnelStep, funnel
@@ -55,12 +56,16 @@ FIELDS = {
     "previous stage to first reaching this one).",
     "flow": "Directly-follows graphs: touchpoints (mapped events only) and events (all events, "
     "top 100 edges), each edge with source, target, count (pairs of consecutive events), "
-    "median_s and p90_s; start and end: touchpoints where customers' journeys start and end.",
+    "median_s and p90_s; start and end: touchpoints where customers' journeys start and end; "
+    "channel_switches: contacts on another channel than the customer's previous contact "
+    "within repeat_window_s (e.g. self_service then phone), by direction.",
     "variants": "Paths customers take: events (the full ordered event sequence) and stages "
     "(consecutive events in one stage count as one visit), each with total (distinct paths) "
     "and top (path, customers, share).",
     "stages": "Per stage of the map: id, name, events, customers, and per touchpoint its "
-    "channel, events and customers.",
+    "channel, events, customers, contacts (runs of events at the touchpoint no more than 30 "
+    "minutes apart), repeats (contacts again at the same touchpoint within the repeat window) "
+    "and repeat_customers.",
     "customers": "Where customers are now, judged at the end of the log: active (seen within "
     "dormant_after_s), dormant (within churned_after_s) or churned; by_current_stage counts "
     "them by the stage of their last mapped event, unplaced those with no mapped event. The "
@@ -126,6 +131,7 @@ def analyze(
     top: int = 20,
     dormant_after: dt.timedelta = DORMANT_AFTER,
     churned_after: dt.timedelta = CHURNED_AFTER,
+    repeat_window: dt.timedelta = REPEAT_WINDOW,
 ) -> Analysis:
     """Map the events onto the journey and compute funnel, flow, variants and stages."""
     if not isinstance(journey, Journey):
@@ -140,6 +146,8 @@ def analyze(
     mapped = ibis.duckdb.from_connection(log.connection).table("mapped")
     on_map = mapped.filter(mapped.touchpoint.notnull())
     steps = len(journey.stages)
+    channels = {tp.id: tp.channel.value for _stage, tp in journey.touchpoints()}
+    contact = contacts(on_map, channels)
     customer_table = customer_status(
         mapped, dormant_after=dormant_after, churned_after=churned_after
     ).to_pyarrow()
@@ -154,12 +162,14 @@ def analyze(
             "events": _records(directly_follows(mapped, "event"), "count", top * 5),
             "start": _records(start_activities(on_map, "touchpoint"), "customers"),
             "end": _records(end_activities(on_map, "touchpoint"), "customers"),
+            "channel_switches": _records(channel_switches(contact, repeat_window), "switches"),
+            "repeat_window_s": repeat_window.total_seconds(),
         },
         variants={
             "events": _variants(mapped, "event", top),
             "stages": _variants(_stage_visits(on_map), "stage", top),
         },
-        stages=_stages(journey, on_map),
+        stages=_stages(journey, on_map, _by(repeat_contacts(contact, repeat_window), "touchpoint")),
         customers=_customer_summary(journey, customer_table, dormant_after, churned_after),
         customer_table=customer_table,
     )
@@ -213,7 +223,9 @@ def _variants(table: ir.Table, by: str, top: int) -> dict[str, Any]:
     return {"total": int(counted.count().execute()), "top": rows}
 
 
-def _stages(journey: Journey, on_map: ir.Table) -> list[dict[str, Any]]:
+def _stages(
+    journey: Journey, on_map: ir.Table, repeats: dict[str, dict[str, Any]]
+) -> list[dict[str, Any]]:
     per_touchpoint, per_stage = _activity(on_map, "touchpoint"), _activity(on_map, "stage")
     return [
         {
@@ -227,6 +239,10 @@ def _stages(journey: Journey, on_map: ir.Table) -> list[dict[str, Any]]:
                     "channel": tp.channel.value,
                     "events": per_touchpoint.get(tp.id, {}).get("events", 0),
                     "customers": per_touchpoint.get(tp.id, {}).get("customers", 0),
+                    **{
+                        key: repeats.get(tp.id, {}).get(key, 0)
+                        for key in ("contacts", "repeats", "repeat_customers")
+                    },
                 }
                 for tp in stage.touchpoints
             ],
@@ -240,7 +256,11 @@ def _activity(on_map: ir.Table, by: str) -> dict[str, dict[str, Any]]:
     counted = on_map.group_by(by).aggregate(
         events=on_map.count(), customers=on_map.customer_id.nunique()
     )
-    return {row[by]: row for row in counted.to_pyarrow().to_pylist()}
+    return _by(counted, by)
+
+
+def _by(table: ir.Table, key: str) -> dict[str, dict[str, Any]]:
+    return {row[key]: row for row in table.to_pyarrow().to_pylist()}
 
 
 def _records(table: ir.Table, by: str, limit: int | None = None) -> list[dict[str, Any]]:
