@@ -167,7 +167,7 @@ QUERIES = {
     "cjm: DFG (query only, log loaded)": cjm_dfg,
     "cjm: variants (query only)": cjm_variants,
     "cjm: windowed funnel (query only)": cjm_funnel,
-    "cjm: whole analyze (read, map, funnel x2, flow, variants, stages)": cjm_analyze,
+    "cjm: whole analyze (everything in analysis.json)": cjm_analyze,
 }
 
 
