@@ -22,13 +22,19 @@ REPEAT_WINDOW = dt.timedelta(days=7)
 SESSION_GAP = dt.timedelta(minutes=30)
 
 
+def with_previous(table: ir.Table, column: str) -> ir.Table:
+    """``table`` with ``_previous`` (the customer's previous ``column``) and ``_gap`` (seconds
+    since the customer's previous row)."""
+    order = journey_window()
+    return table.mutate(
+        _previous=table[column].lag().over(order),
+        _gap=table.timestamp.delta(table.timestamp.lag().over(order), unit="second"),
+    )
+
+
 def contacts(on_map: ir.Table, channels: dict[str, str]) -> ir.Table:
     """One row per contact: customer, touchpoint, channel, start."""
-    order = journey_window()
-    marked = on_map.mutate(
-        _previous=on_map.touchpoint.lag().over(order),
-        _gap=on_map.timestamp.delta(on_map.timestamp.lag().over(order), unit="second"),
-    )
+    marked = with_previous(on_map, "touchpoint")
     starts = marked.filter(
         marked._previous.isnull()
         | (marked._previous != marked.touchpoint)
@@ -57,16 +63,12 @@ def repeat_contacts(contact: ir.Table, window: dt.timedelta = REPEAT_WINDOW) -> 
 
 def channel_switches(contact: ir.Table, window: dt.timedelta = REPEAT_WINDOW) -> ir.Table:
     """Switches from one channel to another within ``window``, with how many customers."""
-    order = journey_window()
-    switched = contact.mutate(
-        from_channel=contact.channel.lag().over(order),
-        gap=contact.timestamp.delta(contact.timestamp.lag().over(order), unit="second"),
-    )
-    switched = switched.filter(
-        switched.from_channel.notnull()
-        & (switched.from_channel != switched.channel)
-        & (switched.gap <= int(window.total_seconds()))
+    marked = with_previous(contact, "channel")
+    switched = marked.filter(
+        marked._previous.notnull()
+        & (marked._previous != marked.channel)
+        & (marked._gap <= int(window.total_seconds()))
     )
     return switched.group_by(
-        from_channel=switched.from_channel, to_channel=switched.channel
+        from_channel=switched._previous, to_channel=switched.channel
     ).aggregate(switches=_.count(), customers=switched.customer_id.nunique())
