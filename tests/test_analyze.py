@@ -10,6 +10,7 @@ import pytest
 
 import cjm
 from cjm.analytics.analyze import FIELDS, analyze
+from cjm.errors import InvalidInput
 
 MAP = """\
 id: shop
@@ -150,3 +151,10 @@ def test_each_customer_has_a_current_stage_and_a_status(files: tuple[Path, Path]
         {"stage": "buy", "active": 1, "dormant": 0, "churned": 0},
         {"stage": "help", "active": 0, "dormant": 1, "churned": 1},
     ]
+
+
+def test_a_map_without_event_rules_is_refused_before_the_log_is_read(tmp_path: Path):
+    path = tmp_path / "bare.yaml"
+    path.write_text("id: bare\nname: Bare\nstages:\n  - {id: a, name: A}\n", encoding="utf-8")
+    with pytest.raises(InvalidInput, match="journey 'bare' maps no events"):
+        analyze(path, tmp_path / "not-read-at-all.csv")

@@ -8,8 +8,8 @@ import ibis
 
 from cjm.analytics.contacts import channel_switches, contacts, repeat_contacts
 from cjm.analytics.touchpoints import map_touchpoints
-from cjm.evidence import read_events
 from cjm.model import journey_from_text
+from tests.logs import events_from_csv
 
 MAP = """\
 id: j
@@ -35,10 +35,8 @@ b,2024-01-09T10:00:00Z,faq
 
 
 def _contacts(tmp_path: Path) -> ibis.Table:
-    path = tmp_path / "e.csv"
-    path.write_text(EVENTS, encoding="utf-8")
     journey = journey_from_text(MAP)
-    events = ibis.duckdb.from_connection(read_events(path).connection).table("events")
+    events = events_from_csv(tmp_path, EVENTS)
     channels = {tp.id: tp.channel.value for _, tp in journey.touchpoints()}
     return contacts(map_touchpoints(events, journey), channels)
 

@@ -12,6 +12,7 @@ import pytest
 from cjm.analytics.funnel import funnel
 from cjm.analytics.stats import wilson
 from cjm.evidence import ColumnMap, read_events
+from tests.logs import events_from_csv
 
 XES = ColumnMap(customer="case:concept:name", event="concept:name", timestamp="time:timestamp")
 STEPS = {
@@ -74,10 +75,7 @@ def test_ordered_funnel_equals_chdb_window_funnel(name: str, shared_data: Path, 
 
 
 def _tiny(tmp_path: Path, rows: str) -> ibis.Table:
-    path = tmp_path / "e.csv"
-    path.write_text("customer_id,timestamp,event\n" + rows, encoding="utf-8")
-    log = read_events(path)
-    events = ibis.duckdb.from_connection(log.connection).table("events")
+    events = events_from_csv(tmp_path, "customer_id,timestamp,event\n" + rows)
     return events.mutate(step=events.event.cast("int64"))
 
 

@@ -9,8 +9,8 @@ import pytest
 
 from cjm.analytics.touchpoints import glob_regex, map_touchpoints, unmapped_events
 from cjm.errors import InvalidInput
-from cjm.evidence import read_events
 from cjm.model import journey_from_text
+from tests.logs import events_from_csv
 
 MAP = """\
 id: j
@@ -53,9 +53,7 @@ c3,2024-01-01T00:00:00Z,xcheckout_y,web,
 
 @pytest.fixture
 def mapped(tmp_path: Path) -> ibis.Table:
-    path = tmp_path / "e.csv"
-    path.write_text("customer_id,timestamp,event,channel,wait_s\n" + ROWS, encoding="utf-8")
-    events = ibis.duckdb.from_connection(read_events(path).connection).table("events")
+    events = events_from_csv(tmp_path, "customer_id,timestamp,event,channel,wait_s\n" + ROWS)
     return map_touchpoints(events, journey_from_text(MAP))
 
 
@@ -85,9 +83,7 @@ def test_unmapped_events_are_counted_by_name(mapped: ibis.Table):
 
 
 def test_a_rule_on_a_missing_attribute_names_the_columns(tmp_path: Path):
-    path = tmp_path / "e.csv"
-    path.write_text("customer_id,timestamp,event\nc1,2024-01-01,contact\n", encoding="utf-8")
-    events = ibis.duckdb.from_connection(read_events(path).connection).table("events")
+    events = events_from_csv(tmp_path, "customer_id,timestamp,event\nc1,2024-01-01,contact\n")
     with pytest.raises(InvalidInput, match="tests the attribute 'channel', which the event log"):
         map_touchpoints(events, journey_from_text(MAP))
 

@@ -16,7 +16,7 @@ from cjm.analytics.analyze import Analysis, analyze
 from cjm.errors import InvalidInput
 from cjm.examples import example_path
 from cjm.examples.events import generate_events, write_events
-from cjm.model import Diagnostic, check_file, load_journey
+from cjm.model import Diagnostic, Journey, check_file, load_journey
 from cjm.model.files import write_text
 
 DEMO = "subscription"
@@ -29,6 +29,7 @@ class Demo:
     """What the demo wrote and found."""
 
     map_path: Path
+    journey: Journey
     diagnostics: list[Diagnostic]
     events_path: Path
     analysis: Analysis
@@ -59,4 +60,6 @@ def run_demo(folder: str | Path, *, customers: int = CUSTOMERS) -> Demo:
         generate_events(journey, customers=customers), folder / "events.parquet"
     )
     analysis = analyze(journey, events_path, window=WINDOW)
-    return Demo(map_path, check_file(map_path), events_path, analysis, analysis.write(folder))
+    return Demo(
+        map_path, journey, check_file(map_path), events_path, analysis, analysis.write(folder)
+    )

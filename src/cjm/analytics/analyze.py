@@ -29,10 +29,11 @@ from cjm.analytics.customers import CHURNED_AFTER, DORMANT_AFTER, customer_statu
 from cjm.analytics.flow import directly_follows, end_activities, start_activities
 from cjm.analytics.funnel import FunnelStep, funnel
 from cjm.analytics.tables import events_table, journey_window
-from cjm.analytics.touchpoints import map_touchpoints, unmapped_events
+from cjm.analytics.touchpoints import map_touchpoints, require_event_rules, unmapped_events
 from cjm.analytics.variants import variants
 from cjm.evidence.columns import ColumnMap
 from cjm.evidence.events import BadRowPolicy, EventLog, read_events
+from cjm.model.files import write_text
 from cjm.model.io import load_journey
 from cjm.model.journey import Journey
 
@@ -109,8 +110,6 @@ class Analysis:
 
     def write(self, folder: str | Path) -> Path:
         """Write ``analysis.json`` into ``folder`` (created if missing); return its path."""
-        from cjm.model.files import write_text
-
         target = Path(folder)
         target.mkdir(parents=True, exist_ok=True)
         path = target / "analysis.json"
@@ -136,6 +135,7 @@ def analyze(
     """Map the events onto the journey and compute funnel, flow, variants and stages."""
     if not isinstance(journey, Journey):
         journey = load_journey(journey)
+    require_event_rules(journey)  # before reading a possibly large log
     log = (
         events
         if isinstance(events, EventLog)

@@ -22,16 +22,12 @@ from cjm.model.taxonomy import Operator
 
 def map_touchpoints(events: ir.Table, journey: Journey) -> ir.Table:
     """``events`` with ``touchpoint``, ``stage`` and ``stage_index`` (1-based; null if unmapped)."""
+    require_event_rules(journey)
     cases = [
         (rule_matches(events, touchpoint.events), touchpoint.id)
         for _stage, touchpoint in journey.touchpoints()
         if touchpoint.events is not None
     ]
-    if not cases:
-        raise InvalidInput(
-            f"journey '{journey.id}' maps no events: none of its touchpoints has an 'events' rule",
-            hint="add 'events: {names: [...]}' to the touchpoints so cjm can place the events",
-        )
     touchpoint = ibis.cases(*cases, else_=ibis.null("string"))
     stage_of = {tp.id: stage.id for stage, tp in journey.touchpoints()}
     index_of = {stage.id: number for number, stage in enumerate(journey.stages, 1)}
@@ -40,6 +36,15 @@ def map_touchpoints(events: ir.Table, journey: Journey) -> ir.Table:
     return mapped.mutate(
         stage_index=mapped.stage.substitute(index_of, else_=ibis.null("int64")).cast("int64")
     )
+
+
+def require_event_rules(journey: Journey) -> None:
+    """Refuse a map none of whose touchpoints says which events belong to it."""
+    if not any(tp.events is not None for _stage, tp in journey.touchpoints()):
+        raise InvalidInput(
+            f"journey '{journey.id}' maps no events: none of its touchpoints has an 'events' rule",
+            hint="add 'events: {names: [...]}' to the touchpoints so cjm can place the events",
+        )
 
 
 def unmapped_events(mapped: ir.Table) -> ir.Table:

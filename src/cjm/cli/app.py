@@ -395,7 +395,7 @@ def demo(
     )
     for diagnostic in found:
         typer.echo(diagnostic.format())
-    summary.print_journey(load_journey(result.map_path), found)
+    summary.print_journey(result.journey, found)
     typer.echo(f"\nAnalysed {result.events_path} against the map:")
     summary.print_analysis(result.analysis)
     typer.echo(f"Wrote {result.analysis_path}")
