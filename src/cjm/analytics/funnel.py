@@ -70,7 +70,7 @@ def funnel(
             gap = first.delta(per_customer[f"first_{k - 1}"], unit="millisecond") / 1000
             metrics[f"q_{k}"] = gap.quantile(QUANTILES)
     row = per_customer.aggregate(**metrics).to_pyarrow().to_pylist()[0]
-    return _steps(row, steps)
+    return funnel_steps(row, steps)
 
 
 def _chain_starts(events: ir.Table, steps: int, step: str, window: dt.timedelta | None) -> ir.Table:
@@ -95,7 +95,9 @@ def _any_order(events: ir.Table, steps: int, step: str) -> ir.Table:
     )
 
 
-def _steps(row: dict[str, Any], steps: int) -> list[FunnelStep]:
+def funnel_steps(row: dict[str, Any], steps: int) -> list[FunnelStep]:
+    """The steps from one row of per-step aggregates: reached_k, both_k and q_k (the list
+    of median and p90 seconds)."""
     result = []
     for k in range(1, steps + 1):
         reached = int(row[f"reached_{k}"])

@@ -101,20 +101,20 @@ def read_events(
     columns = columns or ColumnMap()
     con = connection or _connect()
     _check_timezone(con, timezone)
-    _load_raw(con, path, detect_format(path))
-    types = _types(con, "raw")
-    available = [c for c in types if c != "__line"]
-    mapping = columns.resolve(available, str(path))
-    con.execute(_canonical_sql(mapping, available, timezone, types[mapping["timestamp"]]))
-    bad = _bad_rows(con, mapping)
+    fmt = detect_format(path)
+    source = _source(con, path, fmt)
+    types = {c: t for c, t in _types(con, source).items() if c != "__line"}
+    mapping = columns.resolve(list(types), str(path))
+    try:
+        con.execute(_canonical_sql(mapping, list(types), timezone, types, source))
+    except duckdb.Error as exc:  # a malformed row deep in the file
+        raise _unreadable(path, fmt, exc) from None
+    bad = _bad_rows(con, source, mapping)
     if bad.total and on_bad_rows == "fail":
         raise _bad_rows_error(path, bad)
     if bad.total:
-        con.execute("DELETE FROM parsed WHERE __reason IS NOT NULL")
-    con.execute(
-        "DROP TABLE raw; DROP TABLE IF EXISTS events; ALTER TABLE parsed DROP COLUMN __reason; "
-        "ALTER TABLE parsed RENAME TO events"
-    )
+        con.execute(f"DELETE FROM events WHERE {_BAD}")
+    con.execute("DROP TABLE IF EXISTS raw")
     ((rows, customers, start, end),) = con.execute(
         "SELECT count(*), count(DISTINCT customer_id), min(timestamp), max(timestamp) FROM events"
     ).fetchall()
@@ -130,6 +130,7 @@ def read_events(
 def _connect() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")  # the CLI reports progress itself
     con.execute(f"SET temp_directory = '{tempfile.gettempdir()}/cjm-duckdb'")
     return con
 
@@ -155,36 +156,49 @@ def _check_timezone(con: duckdb.DuckDBPyConnection, timezone: str) -> None:
         ) from None
 
 
-def _load_raw(con: duckdb.DuckDBPyConnection, path: Path, fmt: Format) -> None:
+def _source(con: duckdb.DuckDBPyConnection, path: Path, fmt: Format) -> str:
+    """A relation over the file's rows with ``__line``: the line (CSV, counting the header)
+    or the row number (other formats), which is also the input order."""
     quoted = str(path).replace("'", "''")
     scans = {
         "csv": f"read_csv('{quoted}', all_varchar=true, header=true, "
         f"max_line_size={MAX_LINE_BYTES}, parallel=false)",
-        "parquet": f"read_parquet('{quoted}')",
+        "parquet": f"read_parquet('{quoted}', file_row_number=true)",
         "jsonl": f"read_json('{quoted}', format='newline_delimited')",
     }
     try:
         if fmt == "xes":
             load_xes(path, con, "raw")
-            return
-        con.execute(
-            f"CREATE OR REPLACE TABLE raw AS SELECT *, row_number() OVER () "
-            f"+ {1 if fmt == 'csv' else 0} AS __line FROM {scans[fmt]}"
-        )
+            return "raw"
+        if fmt == "parquet" and "file_row_number" not in _types(con, f"read_parquet('{quoted}')"):
+            # the reader numbers the rows itself, in parallel; a window would be serial
+            numbered = "* EXCLUDE (file_row_number), file_row_number + 1 AS __line"
+            source = f"(SELECT {numbered} FROM {scans[fmt]})"
+        else:
+            scan = scans[fmt].replace(", file_row_number=true", "")
+            first = 1 if fmt == "csv" else 0
+            source = f"(SELECT *, row_number() OVER () + {first} AS __line FROM {scan})"
+        con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()  # fails early, clearly
     except (duckdb.Error, OSError) as exc:
-        detail = str(exc).strip().splitlines()[0]
-        raise InvalidInput(
-            f"cannot read {path} as {fmt.upper()}: {detail}",
-            hint="check the file's format and encoding (UTF-8)",
-        ) from None
+        raise _unreadable(path, fmt, exc) from None
+    return source
+
+
+def _unreadable(path: Path, fmt: Format, exc: Exception) -> InvalidInput:
+    detail = str(exc).strip().splitlines()[0]
+    return InvalidInput(
+        f"cannot read {path} as {fmt.upper()}: {detail}",
+        hint="check the file's format and encoding (UTF-8)",
+    )
 
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     return list(_types(con, table))
 
 
-def _types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
-    return {str(row[0]): str(row[1]) for row in con.execute(f"DESCRIBE {table}").fetchall()}
+def _types(con: duckdb.DuckDBPyConnection, relation: str) -> dict[str, str]:
+    described = con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
+    return {str(row[0]): str(row[1]) for row in described}
 
 
 def _canonical(mapping: dict[str, str]) -> set[str]:
@@ -226,10 +240,10 @@ def _timestamp(column: str, kind: str, timezone: str) -> str:
 
 
 def _canonical_sql(
-    mapping: dict[str, str], available: list[str], timezone: str, stamp_type: str
+    mapping: dict[str, str], available: list[str], timezone: str, types: dict[str, str], source: str
 ) -> str:
     customer, event = _text(mapping["customer_id"]), _text(mapping["event"])
-    stamp = _timestamp(mapping["timestamp"], stamp_type, timezone)
+    stamp = _timestamp(mapping["timestamp"], types[mapping["timestamp"]], timezone)
     selected = [
         f"{customer} AS customer_id",
         f"{stamp} AS timestamp",
@@ -247,34 +261,39 @@ def _canonical_sql(
         for c in available
         if c not in used and c not in _canonical(mapping)
     ]
-    reason = (
-        "CASE WHEN customer_id IS NULL THEN 'missing customer' "
-        "WHEN event IS NULL THEN 'missing event name' "
-        "WHEN timestamp IS NULL THEN 'unreadable timestamp' END AS __reason"
-    )
-    return (
-        f"CREATE OR REPLACE TABLE parsed AS SELECT *, {reason} "
-        f"FROM (SELECT {', '.join(selected)} FROM raw)"
-    )
+    return f"CREATE OR REPLACE TABLE events AS SELECT {', '.join(selected)} FROM {source}"
 
 
-def _bad_rows(con: duckdb.DuckDBPyConnection, mapping: dict[str, str]) -> BadRows:
+_BAD = "customer_id IS NULL OR event IS NULL OR timestamp IS NULL"
+_REASON = (
+    "CASE WHEN customer_id IS NULL THEN 'missing customer' "
+    "WHEN event IS NULL THEN 'missing event name' "
+    "WHEN timestamp IS NULL THEN 'unreadable timestamp' END"
+)
+
+
+def _bad_rows(con: duckdb.DuckDBPyConnection, source: str, mapping: dict[str, str]) -> BadRows:
     counts = con.execute(
-        "SELECT __reason, count(*) FROM parsed WHERE __reason IS NOT NULL "
+        f"SELECT {_REASON} AS reason, count(*) FROM events WHERE {_BAD} "
         "GROUP BY 1 ORDER BY 2 DESC, 1"
     ).fetchall()
     if not counts:
         return BadRows()
-    raw_columns = [mapping["customer_id"], mapping["timestamp"], mapping["event"]]
-    picked = ", ".join(f"CAST(raw.{_quote(c)} AS VARCHAR)" for c in raw_columns)
-    rows = con.execute(
-        f"SELECT parsed.seq, parsed.__reason, {picked} FROM parsed JOIN raw "
-        f"ON raw.__line = parsed.seq WHERE parsed.__reason IS NOT NULL "
-        f"ORDER BY parsed.seq LIMIT {EXAMPLES}"
+    found = con.execute(
+        f"SELECT seq, {_REASON} FROM events WHERE {_BAD} ORDER BY seq LIMIT {EXAMPLES}"
     ).fetchall()
+    raw_columns = [mapping["customer_id"], mapping["timestamp"], mapping["event"]]
+    picked = ", ".join(f"CAST({_quote(c)} AS VARCHAR)" for c in raw_columns)
+    lines = ", ".join(str(int(line)) for line, _reason in found)
+    raw = {  # the values as written, read again (this is the rare path)
+        int(line): values
+        for line, *values in con.execute(
+            f"SELECT __line, {picked} FROM {source} WHERE __line IN ({lines})"
+        ).fetchall()
+    }
     examples = [
-        BadRow(int(line), str(reason), dict(zip(raw_columns, values, strict=True)))
-        for line, reason, *values in rows
+        BadRow(int(line), str(reason), dict(zip(raw_columns, raw[int(line)], strict=True)))
+        for line, reason in found
     ]
     by_reason = {str(reason): int(count) for reason, count in counts}
     return BadRows(sum(by_reason.values()), by_reason, examples)

@@ -1,0 +1,178 @@
+"""Every customer's events, sorted once, as numpy arrays.
+
+The SQL definitions sort the log again for each analytic (every window function partitions
+and orders by customer and time). Here DuckDB sorts the log once, by customer, timestamp and
+input order, and hands over integer columns only: a hash of the customer, the time in
+microseconds and a code for what the touchpoint rules look at (the event name and the
+attributes their conditions test). The rules themselves run on the few distinct
+combinations, through the same :func:`~cjm.analytics.touchpoints.map_touchpoints`.
+
+Hashes are checked, not trusted: when two customers (or two combinations) share a hash the
+loader says so and the caller uses the SQL definitions instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import duckdb
+import ibis
+import numpy as np
+import numpy.typing as npt
+
+from cjm.analytics.touchpoints import map_touchpoints
+from cjm.model.journey import Journey
+
+Ints = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
+Mask = npt.NDArray[np.bool_]
+NONE = -1  # the code of a missing value (an event no touchpoint rule matched)
+
+
+@dataclass(frozen=True)
+class Sequences:
+    """Rows sorted by customer, then time, then input order.
+
+    ``starts`` holds where each customer's rows begin (and, last, the row count);
+    ``codes`` maps a column name to one code per row, indexing ``names[column]``
+    (``NONE`` where missing); ``customer_keys`` identifies each customer (its hash).
+    """
+
+    starts: Ints
+    us: Ints
+    codes: dict[str, Ints]
+    names: dict[str, list[str]]
+    customer_keys: npt.NDArray[np.uint64]
+    customer: Ints = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        lengths = np.diff(self.starts)
+        object.__setattr__(
+            self, "customer", np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+        )
+
+    @property
+    def rows(self) -> int:
+        return len(self.us)
+
+    @property
+    def customers(self) -> int:
+        return len(self.starts) - 1
+
+    def ms(self) -> Ints:
+        """Epoch milliseconds, floored like DuckDB's ``epoch_ms`` and ``date_diff``."""
+        return self.us // 1000
+
+    def seconds(self) -> Ints:
+        """Epoch seconds, floored like DuckDB's ``date_diff('second', ...)``."""
+        return self.us // 1_000_000
+
+    def where(self, keep: Mask) -> Sequences:
+        """The rows where ``keep`` holds; customers left with no rows disappear."""
+        kept_per_customer = np.add.reduceat(keep, self.starts[:-1]) if self.rows else keep[:0]
+        present = kept_per_customer > 0
+        starts = np.concatenate(([0], np.cumsum(kept_per_customer[present]))).astype(np.int64)
+        return Sequences(
+            starts=starts,
+            us=self.us[keep],
+            codes={name: codes[keep] for name, codes in self.codes.items()},
+            names=self.names,
+            customer_keys=self.customer_keys[present],
+        )
+
+    def follows(self) -> Mask:
+        """Per row but the first: whether it belongs to the same customer as the row before."""
+        same = np.ones(max(self.rows - 1, 0), dtype=bool)
+        same[self.starts[1:-1] - 1] = False
+        return same
+
+    def firsts(self) -> Mask:
+        """Whether each row is its customer's first."""
+        first = np.zeros(self.rows, dtype=bool)
+        first[self.starts[:-1]] = True
+        return first
+
+
+class HashCollision(Exception):
+    """Two distinct values share a hash: use the SQL definitions for this log."""
+
+
+def load_sequences(
+    con: duckdb.DuckDBPyConnection, journey: Journey, table: str, customers: int
+) -> Sequences:
+    """Sort ``table`` once and map its events onto ``journey``; see the module docstring.
+
+    ``customers`` is the number of distinct customers (known from reading the log): it proves
+    that no two customers share a hash. Raises :class:`HashCollision` otherwise.
+    """
+    attributes = sorted(
+        {c.attribute for _s, tp in journey.touchpoints() if tp.events for c in tp.events.where}
+    )
+    keys = ", ".join(_quote(c) for c in ["event", *attributes])
+    # The rules see every column of the log as text (so that one testing a missing column is
+    # refused by name); only the event and the attributes they test have values.
+    columns = [str(row[0]) for row in con.execute(f"DESCRIBE {table}").fetchall()]
+    as_text = ", ".join(
+        f"CAST({_quote(c) if c in ('event', *attributes) else 'NULL'} AS VARCHAR) AS {_quote(c)}"
+        for c in columns
+    )
+    combos = ibis.table({**dict.fromkeys(columns, "string"), "_h": "uint64"}, name="_c")
+    mapped = map_touchpoints(combos, journey).select("_h", "event", "touchpoint", "stage_index")
+    rows = con.sql(
+        f"WITH _c AS (SELECT {as_text}, _h FROM "
+        f"(SELECT DISTINCT {keys}, hash({keys}) AS _h FROM {table})) "
+        + ibis.to_sql(mapped, dialect="duckdb")
+    ).to_arrow_table()
+    combo_hash = rows.column("_h").to_numpy()
+    if len(np.unique(combo_hash)) != len(combo_hash):
+        raise HashCollision("two event and attribute combinations share a hash")
+    order = np.argsort(combo_hash)
+    combo_hash = combo_hash[order]
+    touchpoint_ids = [tp.id for _s, tp in journey.touchpoints()]
+    stage_ids = [stage.id for stage in journey.stages]
+    events = rows.column("event").to_pylist()
+    event_names = sorted(set(events))
+    event_code = _codes(events, event_names)[order]
+    touchpoint_code = _codes(rows.column("touchpoint").to_pylist(), touchpoint_ids)[order]
+    stage_index = rows.column("stage_index").to_numpy(zero_copy_only=False)
+    stage_code = np.where(np.isnan(stage_index), NONE, stage_index - 1).astype(np.int64)[order]
+
+    fetched = con.sql(
+        f"SELECT hash(customer_id) AS c, epoch_us(timestamp) AS us, hash({keys}) AS h "
+        f"FROM {table} ORDER BY c, timestamp, seq"
+    ).fetchnumpy()
+    hashes = np.asarray(fetched["c"], dtype=np.uint64)
+    new_customer = np.flatnonzero(hashes[1:] != hashes[:-1]) + 1
+    starts = np.concatenate(([0], new_customer, [len(hashes)])).astype(np.int64)
+    if len(starts) - 1 != customers:
+        raise HashCollision("two customers share a hash")
+    combo = np.searchsorted(combo_hash, np.asarray(fetched["h"], dtype=np.uint64))
+    return Sequences(
+        starts=starts,
+        us=np.asarray(fetched["us"], dtype=np.int64),
+        codes={
+            "event": event_code[combo],
+            "touchpoint": touchpoint_code[combo],
+            "stage": stage_code[combo],
+        },
+        names={"event": event_names, "touchpoint": touchpoint_ids, "stage": stage_ids},
+        customer_keys=hashes[starts[:-1]],
+    )
+
+
+def customer_ids(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    """The customer ids of ``table`` in the order of :class:`Sequences` (by their hash)."""
+    found = con.sql(
+        f"SELECT DISTINCT hash(customer_id) AS c, customer_id FROM {table} ORDER BY c"
+    ).to_arrow_table()
+    return list(found.column("customer_id").to_pylist())
+
+
+def _codes(values: Sequence[str | None], names: list[str]) -> Ints:
+    index = {name: number for number, name in enumerate(names)}
+    return np.array([NONE if v is None else index[v] for v in values], dtype=np.int64)
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'

@@ -1,0 +1,158 @@
+"""The single-pass engine gives the same analysis as the SQL definitions, on every log.
+
+Counts, paths, shares and the customer table are compared exactly; durations (medians and
+p90s, interpolated between two order statistics) to the last bits of floating point, since
+DuckDB's interpolation rounds differently in the last place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import cjm
+from cjm.analytics.analyze import analyze
+from cjm.evidence import ColumnMap, read_events
+from cjm.evidence.events import EventLog
+from cjm.examples.events import generate_events, write_events
+from cjm.model.journey import Journey
+
+XES_COLUMNS = ColumnMap(
+    customer="case:concept:name", event="concept:name", timestamp="time:timestamp"
+)
+
+
+def assert_same(ours: Any, theirs: Any, where: str = "analysis") -> None:
+    """Equal, floats to 1e-12 relative (and an int never equal to a float by accident)."""
+    if isinstance(ours, dict) and isinstance(theirs, dict):
+        assert ours.keys() == theirs.keys(), where
+        for key in ours:
+            assert_same(ours[key], theirs[key], f"{where}.{key}")
+    elif isinstance(ours, list) and isinstance(theirs, list):
+        assert len(ours) == len(theirs), f"{where}: {len(ours)} != {len(theirs)} items"
+        for index, (a, b) in enumerate(zip(ours, theirs, strict=True)):
+            assert_same(a, b, f"{where}[{index}]")
+    elif isinstance(ours, float) and isinstance(theirs, float):
+        assert math.isclose(ours, theirs, rel_tol=1e-12, abs_tol=1e-9), f"{where}: {ours} {theirs}"
+    else:
+        assert type(ours) is type(theirs), f"{where}: {ours!r} and {theirs!r}"
+        assert ours == theirs, f"{where}: {ours!r} != {theirs!r}"
+
+
+def assert_engines_agree(journey: Journey, log: EventLog, **options: Any) -> dict[str, Any]:
+    fast = analyze(journey, log, **options)
+    sql = analyze(journey, log, single_pass=False, **options)
+    assert_same(fast.to_json(), sql.to_json())
+    assert fast.customer_table.equals(sql.customer_table)
+    return fast.to_json()
+
+
+def generic_map(names: list[str], stages: int = 4) -> Journey:
+    """A map of ``stages`` stages over a log's event names; every fifth name left unmapped."""
+    touchpoints: list[list[dict[str, Any]]] = [[] for _ in range(stages)]
+    for number, name in enumerate(sorted(names)):
+        if number % 5 != 4:
+            touchpoints[number % stages].append(
+                {"id": f"tp-{number}", "name": name, "channel": "web", "events": {"names": [name]}}
+            )
+    return Journey.model_validate(
+        {
+            "id": "generic",
+            "name": "Generic",
+            "stages": [
+                {"id": f"s{k}", "name": f"Stage {k}", "touchpoints": tps}
+                for k, tps in enumerate(touchpoints)
+                if tps
+            ],
+        }
+    )
+
+
+@pytest.mark.parametrize("window", [None, dt.timedelta(hours=1), dt.timedelta(days=30)])
+def test_the_engines_agree_on_the_demo_log(window: dt.timedelta | None, tmp_path: Path):
+    journey = cjm.load_journey(cjm.example_path("subscription"))
+    path = write_events(generate_events(journey, customers=3_000, seed=5), tmp_path / "e.parquet")
+    result = assert_engines_agree(journey, read_events(path), window=window)
+    assert result["flow"]["back_steps"], "the demo generator makes back-steps"
+    assert result["flow"]["channel_switches"]
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize(
+    ("log", "example"),
+    [
+        ("helpdesk.xes.gz", "help-desk"),
+        ("bpic2012.xes.gz", "loan-application"),
+        ("receipt.csv", None),
+        ("roadtraffic100traces.csv", None),
+        ("running-example.csv", None),
+    ],
+)
+def test_the_engines_agree_on_real_logs(log: str, example: str | None, shared_data: Path):
+    events = read_events(shared_data / "event_logs" / log, XES_COLUMNS)
+    if example:
+        journey = cjm.load_journey(cjm.example_path(example))
+    else:
+        names = events.connection.execute("SELECT DISTINCT event FROM events").fetchall()
+        journey = generic_map([name for (name,) in names])
+    assert_engines_agree(journey, events, window=dt.timedelta(days=7))
+
+
+SHOP = Journey.model_validate(
+    {
+        "id": "shop",
+        "name": "Shop",
+        "stages": [
+            {
+                "id": stage,
+                "name": stage.title(),
+                "touchpoints": [
+                    {
+                        "id": f"{stage}-{channel}",
+                        "name": f"{stage} {channel}",
+                        "channel": channel,
+                        "events": {"names": [f"{stage}_{channel}"]},
+                    }
+                    for channel in ("web", "phone")
+                ],
+            }
+            for stage in ("look", "buy", "use")
+        ],
+    }
+)
+EVENT_NAMES = [f"{s}_{c}" for s in ("look", "buy", "use") for c in ("web", "phone")] + ["noise"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from("abcdef"),
+            st.integers(0, 40),  # minutes: many ties, duplicates, out of order
+            st.sampled_from(EVENT_NAMES),
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    window=st.sampled_from([None, 0, 5, 30]),
+)
+def test_the_engines_agree_on_any_small_log(
+    rows: list[tuple[str, int, str]], window: int | None
+) -> None:
+    text = "customer_id,timestamp,event\n" + "".join(
+        f"{c},{(dt.datetime(2024, 1, 1) + dt.timedelta(minutes=m)).isoformat()}Z,{e}\n"
+        for c, m, e in rows
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "events.csv"
+        path.write_text(text, encoding="utf-8")
+        log = read_events(path)
+    minutes = dt.timedelta(minutes=window) if window is not None else None
+    assert_engines_agree(SHOP, log, window=minutes, repeat_window=dt.timedelta(minutes=10))
