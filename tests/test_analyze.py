@@ -85,7 +85,9 @@ def test_analysis_json_has_the_documented_keys(files: tuple[Path, Path], tmp_pat
         "variants",
         "stages",
         "customers",
+        "segments",
     ]
+    assert document["segments"] == []  # none asked for
     assert (path.parent / "customers.csv").read_text().splitlines()[0] == (
         '"customer_id","events","first_seen","last_seen","status","current_stage",'
         '"last_touchpoint","furthest_stage_index"'

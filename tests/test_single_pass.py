@@ -21,7 +21,7 @@ import cjm
 from cjm.analytics.analyze import analyze
 from cjm.evidence import ColumnMap, read_events
 from cjm.evidence.events import EventLog
-from cjm.examples.events import generate_events, write_events
+from cjm.examples.events import generate_customers, generate_events, write_events
 from cjm.model.journey import Journey
 
 XES_COLUMNS = ColumnMap(
@@ -79,7 +79,15 @@ def generic_map(names: list[str], stages: int = 4) -> Journey:
 def test_the_engines_agree_on_the_demo_log(window: dt.timedelta | None, tmp_path: Path):
     journey = cjm.load_journey(cjm.example_path("subscription"))
     path = write_events(generate_events(journey, customers=3_000, seed=5), tmp_path / "e.parquet")
-    result = assert_engines_agree(journey, read_events(path), window=window)
+    customers = write_events(generate_customers(journey, customers=3_000), tmp_path / "c.csv")
+    result = assert_engines_agree(
+        journey,
+        read_events(path),
+        window=window,
+        customers=customers,
+        segment_by=["persona", "behaviour", "activity", "channel"],
+    )
+    assert [len(s["groups"]) for s in result["segments"]] == [4, 2, 3, 3]  # 3 first channels
     assert result["flow"]["back_steps"], "the demo generator makes back-steps"
     assert result["flow"]["channel_switches"]
 

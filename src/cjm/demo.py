@@ -15,7 +15,7 @@ from pathlib import Path
 from cjm.analytics.analyze import Analysis, analyze
 from cjm.errors import InvalidInput
 from cjm.examples import example_path
-from cjm.examples.events import generate_events, write_events
+from cjm.examples.events import generate_customers, generate_events, write_events
 from cjm.model import Diagnostic, Journey, check_file, load_journey
 from cjm.model.files import write_text
 
@@ -59,7 +59,12 @@ def run_demo(folder: str | Path, *, customers: int = CUSTOMERS) -> Demo:
     events_path = write_events(
         generate_events(journey, customers=customers), folder / "events.parquet"
     )
-    analysis = analyze(journey, events_path, window=WINDOW)
+    customers_path = write_events(
+        generate_customers(journey, customers=customers), folder / "customers.csv"
+    )
+    analysis = analyze(
+        journey, events_path, window=WINDOW, customers=customers_path, segment_by=["persona"]
+    )
     return Demo(
         map_path, journey, check_file(map_path), events_path, analysis, analysis.write(folder)
     )

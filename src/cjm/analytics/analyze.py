@@ -15,39 +15,32 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import ibis
-import ibis.expr.types as ir
-import numpy as np
-import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from cjm.analytics import single_pass as fast
-from cjm.analytics.contacts import (
-    REPEAT_WINDOW,
-    SESSION_GAP,
-    channel_switches,
-    contacts,
-    repeat_contacts,
-)
-from cjm.analytics.customers import CHURNED_AFTER, DORMANT_AFTER, customer_status
-from cjm.analytics.flow import directly_follows, end_activities, start_activities
-from cjm.analytics.funnel import FunnelStep, funnel
-from cjm.analytics.sequences import NONE, HashCollision, Sequences, customer_ids, load_sequences
-from cjm.analytics.tables import events_table
-from cjm.analytics.touchpoints import map_touchpoints, require_event_rules, unmapped_events
-from cjm.analytics.variants import variants
-from cjm.analytics.visits import back_steps, dwell, stage_visits
+from cjm.analytics.contacts import REPEAT_WINDOW
+from cjm.analytics.customers import CHURNED_AFTER, DORMANT_AFTER
+from cjm.analytics.funnel import FunnelStep
+from cjm.analytics.parts import Parts, Settings, single_pass_parts, sql_parts
+from cjm.analytics.segments import profile, segment
+from cjm.analytics.sequences import HashCollision
+from cjm.analytics.touchpoints import require_event_rules
 from cjm.evidence.columns import ColumnMap
+from cjm.evidence.customers import read_customers
 from cjm.evidence.events import BadRowPolicy, EventLog, read_events
 from cjm.model.files import write_text
 from cjm.model.io import load_journey
 from cjm.model.journey import Journey
 
+TOP_SEGMENTS = 20
+STATUSES = ("active", "dormant", "churned")
 FORMAT_VERSION = 1
 FIELDS = {
     "format_version": "Version of the analysis.json layout (1).",
@@ -82,6 +75,13 @@ FIELDS = {
     "channel, events, customers, contacts (runs of events at the touchpoint no more than 30 "
     "minutes apart), repeats (contacts again at the same touchpoint within the repeat window) "
     "and repeat_customers.",
+    "segments": "Per segmentation asked for (--segment-by): by (persona, behaviour, activity or "
+    "an attribute column), segments (how many there are) and groups: the 20 largest, each with "
+    "segment, customers, events, status (active / dormant / churned counts) and funnel "
+    "(ordered and any_order, as the top-level funnel). Personas follow the map's rules; "
+    "behaviour is first_time or returning (came back after being dormant); activity is power "
+    "(events at or above the 75th percentile), casual (at or below the 25th) or regular; an "
+    "attribute comes from the customers table, else from the customer's first event.",
     "customers": "Where customers are now, judged at the end of the log: active (seen within "
     "dormant_after_s), dormant (within churned_after_s) or churned; by_current_stage counts "
     "them by the stage of their last mapped event, unplaced those with no mapped event. The "
@@ -104,6 +104,7 @@ class Analysis:
     stages: list[dict[str, Any]]
     customers: dict[str, Any]
     customer_table: pa.Table = dataclasses.field(repr=False)
+    segments: list[dict[str, Any]] = dataclasses.field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The ``analysis.json`` document (see docs/reference/analysis.md)."""
@@ -121,6 +122,22 @@ class Analysis:
             "variants": self.variants,
             "stages": self.stages,
             "customers": self.customers,
+            "segments": [
+                {
+                    **segmentation,
+                    "groups": [
+                        {
+                            **group,
+                            "funnel": {
+                                mode: [_step(s, stage_ids) for s in steps]
+                                for mode, steps in group["funnel"].items()
+                            },
+                        }
+                        for group in segmentation["groups"]
+                    ],
+                }
+                for segmentation in self.segments
+            ],
         }
 
     def write(self, folder: str | Path) -> Path:
@@ -132,39 +149,6 @@ class Analysis:
         write_text(path, text + "\n")
         pa_csv.write_csv(self.customer_table, target / "customers.csv")
         return path
-
-
-@dataclass(frozen=True)
-class Settings:
-    """How the analytics are asked for (the same for every engine)."""
-
-    window: dt.timedelta | None = None
-    top: int = 20
-    dormant_after: dt.timedelta = DORMANT_AFTER
-    churned_after: dt.timedelta = CHURNED_AFTER
-    repeat_window: dt.timedelta = REPEAT_WINDOW
-
-
-@dataclass(frozen=True)
-class Parts:
-    """What an engine computes; the same numbers whichever engine computed them."""
-
-    unmapped: list[dict[str, Any]]
-    funnel_ordered: list[FunnelStep]
-    funnel_any_order: list[FunnelStep]
-    touchpoint_edges: list[dict[str, Any]]
-    event_edges: list[dict[str, Any]]
-    start: list[dict[str, Any]]
-    end: list[dict[str, Any]]
-    channel_switches: list[dict[str, Any]]
-    back_steps: list[dict[str, Any]]
-    event_variants: dict[str, Any]
-    stage_variants: dict[str, Any]
-    stage_activity: dict[str, dict[str, Any]]
-    touchpoint_activity: dict[str, dict[str, Any]]
-    repeats: dict[str, dict[str, Any]]
-    dwell: dict[str, dict[str, Any]]
-    customer_table: pa.Table
 
 
 def analyze(
@@ -179,9 +163,16 @@ def analyze(
     dormant_after: dt.timedelta = DORMANT_AFTER,
     churned_after: dt.timedelta = CHURNED_AFTER,
     repeat_window: dt.timedelta = REPEAT_WINDOW,
+    customers: str | Path | None = None,
+    customers_id_col: str = "customer_id",
+    segment_by: Sequence[str] = (),
     single_pass: bool = True,
 ) -> Analysis:
     """Map the events onto the journey and compute funnel, flow, variants and stages.
+
+    ``customers`` is a table of customer attributes (persona rules test them);
+    ``segment_by`` names segmentations to break the funnel and statuses down by: ``persona``,
+    ``behaviour``, ``activity`` or any attribute column (see :mod:`cjm.analytics.segments`).
 
     ``single_pass`` sorts the log once and computes everything in vectorised passes over it
     (:mod:`cjm.analytics.single_pass`); ``False`` runs the SQL definitions instead. Both give
@@ -195,6 +186,8 @@ def analyze(
         if isinstance(events, EventLog)
         else read_events(events, columns, timezone=timezone, on_bad_rows=on_bad_rows)
     )
+    if customers is not None:
+        read_customers(customers, log.connection, customer_col=customers_id_col)
     settings = Settings(window, top, dormant_after, churned_after, repeat_window)
     parts = None
     if single_pass:
@@ -204,100 +197,67 @@ def analyze(
             parts = None  # astronomically rare; the SQL definitions need no hashes
     if parts is None:
         parts = sql_parts(log, journey, settings)
-    return _assemble(journey, log, settings, parts)
+    analysis = _assemble(journey, log, settings, parts)
+    if segment_by:
+        groups = _segments(journey, log, settings, parts, segment_by, customers is not None)
+        analysis = dataclasses.replace(analysis, segments=groups)
+    return analysis
 
 
-def sql_parts(log: EventLog, journey: Journey, settings: Settings) -> Parts:
-    """Every analytic through its SQL (Ibis) definition."""
-    mapping = ibis.to_sql(map_touchpoints(events_table(log), journey), dialect="duckdb")
-    log.connection.execute(f"CREATE OR REPLACE TEMP TABLE mapped AS {mapping}")  # computed once
-    mapped = ibis.duckdb.from_connection(log.connection).table("mapped")
-    on_map = mapped.filter(mapped.touchpoint.notnull())
-    channels = {tp.id: tp.channel.value for _stage, tp in journey.touchpoints()}
-    contact = contacts(on_map, channels)
-    visits = stage_visits(on_map)
-    switches = _records(channel_switches(contact, settings.repeat_window), "switches")
-    return Parts(
-        unmapped=unmapped_events(mapped).to_pyarrow().to_pylist(),
-        funnel_ordered=funnel(on_map, len(journey.stages), window=settings.window),
-        funnel_any_order=funnel(on_map, len(journey.stages), ordered=False),
-        touchpoint_edges=_records(directly_follows(on_map, "touchpoint"), "count"),
-        event_edges=_records(directly_follows(mapped, "event"), "count", settings.top * 5),
-        start=_records(start_activities(on_map, "touchpoint"), "customers"),
-        end=_records(end_activities(on_map, "touchpoint"), "customers"),
-        channel_switches=switches,
-        back_steps=_records(back_steps(visits), "back_steps"),
-        event_variants=_variants(mapped, "event", settings.top),
-        stage_variants=_variants(visits, "stage", settings.top),
-        stage_activity=_activity(on_map, "stage"),
-        touchpoint_activity=_activity(on_map, "touchpoint"),
-        repeats=_by(repeat_contacts(contact, settings.repeat_window), "touchpoint"),
-        dwell=_by(dwell(visits), "stage"),
-        customer_table=customer_status(
-            mapped, dormant_after=settings.dormant_after, churned_after=settings.churned_after
-        ).to_pyarrow(),
+def _segments(
+    journey: Journey,
+    log: EventLog,
+    settings: Settings,
+    parts: Parts,
+    segment_by: Sequence[str],
+    with_customers: bool,
+) -> list[dict[str, Any]]:
+    """Per segmentation: its top segments with customers, events, statuses and funnels."""
+    con = log.connection
+    backend = ibis.duckdb.from_connection(con)
+    events = backend.table(log.table)
+    attributes = [
+        c for c in events.columns if c not in ("customer_id", "timestamp", "event", "seq")
+    ]
+    profiles = profile(
+        events,
+        attributes,
+        backend.table("customers") if with_customers else None,
+        dormant_after=settings.dormant_after,
+        churned_after=settings.churned_after,
     )
-
-
-def single_pass_parts(log: EventLog, journey: Journey, settings: Settings) -> Parts:
-    """Every analytic in vectorised passes over the log sorted once (same numbers as SQL)."""
-    seq = load_sequences(log.connection, journey, log.table, log.customers)
-    unmapped = seq.codes["touchpoint"] == NONE
-    on_map = seq.where(~unmapped)
-    channels = {tp.id: tp.channel.value for _stage, tp in journey.touchpoints()}
-    contact = fast.contacts(on_map, channels, int(SESSION_GAP.total_seconds()))
-    visits = on_map.where(_visit_starts(on_map))
-    window_ms = int(settings.window.total_seconds() * 1000) if settings.window is not None else None
-    repeat_s = int(settings.repeat_window.total_seconds())
-    steps = len(journey.stages)
-    unmapped_counts = np.bincount(seq.codes["event"][unmapped], minlength=len(seq.names["event"]))
-    return Parts(
-        unmapped=_sorted(
-            [
-                {"event": name, "events": int(n)}
-                for name, n in zip(seq.names["event"], unmapped_counts, strict=True)
-                if n
-            ],
-            "events",
-        ),
-        funnel_ordered=fast.funnel(on_map, steps, window_ms=window_ms, ordered=True),
-        funnel_any_order=fast.funnel(on_map, steps, window_ms=None, ordered=False),
-        touchpoint_edges=_sorted(fast.directly_follows(on_map, "touchpoint"), "count"),
-        event_edges=_sorted(fast.directly_follows(seq, "event"), "count", settings.top * 5),
-        start=_sorted(fast.boundary_activities(on_map, "touchpoint", first=True), "customers"),
-        end=_sorted(fast.boundary_activities(on_map, "touchpoint", first=False), "customers"),
-        channel_switches=_sorted(
-            [
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _profiles AS {ibis.to_sql(profiles, 'duckdb')}")
+    customers = parts.customer_table
+    result = []
+    for by in segment_by:
+        chosen = segment(backend.table("_profiles"), journey, by)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _segment AS {ibis.to_sql(chosen, 'duckdb')}")
+        sizes = con.execute(
+            "SELECT segment, count(DISTINCT customer_id) FROM _segment "
+            "GROUP BY 1 ORDER BY 2 DESC, 1"
+        ).fetchall()
+        groups = []
+        for name, size in sizes[:TOP_SEGMENTS]:
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE _members AS "
+                "SELECT DISTINCT customer_id FROM _segment WHERE segment = ?",
+                [name],
+            )
+            ids = con.sql("SELECT customer_id FROM _members").to_arrow_table().column(0)
+            members = customers.filter(pc.is_in(customers.column("customer_id"), value_set=ids))
+            ordered, any_order = parts.funnels_of("_members")
+            status = members.column("status").to_pylist()
+            groups.append(
                 {
-                    "from_channel": r["from"],
-                    "to_channel": r["to"],
-                    "switches": r["count"],
-                    "customers": r["customers"],
+                    "segment": name,
+                    "customers": int(size),
+                    "events": int(pc.sum(members.column("events")).as_py() or 0),
+                    "status": {s: status.count(s) for s in STATUSES},
+                    "funnel": {"ordered": ordered, "any_order": any_order},
                 }
-                for r in fast.changes(contact, "channel", repeat_s)
-            ],
-            "switches",
-        ),
-        back_steps=_sorted(
-            [
-                {
-                    "from_stage": r["from"],
-                    "to_stage": r["to"],
-                    "back_steps": r["count"],
-                    "customers": r["customers"],
-                }
-                for r in fast.changes(visits, "stage", backwards=True)
-            ],
-            "back_steps",
-        ),
-        event_variants=fast.variants(seq, "event", settings.top),
-        stage_variants=fast.variants(visits, "stage", settings.top),
-        stage_activity=fast.activity(on_map, "stage"),
-        touchpoint_activity=fast.activity(on_map, "touchpoint"),
-        repeats=fast.repeat_contacts(contact, repeat_s),
-        dwell=fast.dwell(visits),
-        customer_table=_customer_table(log, seq, on_map, settings),
-    )
+            )
+        result.append({"by": by, "segments": len(sizes), "groups": groups})
+    return result
 
 
 def _assemble(journey: Journey, log: EventLog, settings: Settings, parts: Parts) -> Analysis:
@@ -334,54 +294,6 @@ def _assemble(journey: Journey, log: EventLog, settings: Settings, parts: Parts)
     )
 
 
-def _visit_starts(on_map: Sequences) -> npt.NDArray[np.bool_]:
-    stage = on_map.codes["stage"]
-    start = on_map.firsts()
-    start[1:] |= stage[1:] != stage[:-1]
-    return start
-
-
-def _customer_table(
-    log: EventLog, seq: Sequences, on_map: Sequences, settings: Settings
-) -> pa.Table:
-    """The table of :func:`cjm.analytics.customers.customer_status`, from the sequences."""
-    first_row, last_row = seq.starts[:-1], seq.starts[1:] - 1
-    seconds = seq.seconds()
-    idle = seconds.max() - seconds[last_row]
-    status = np.where(
-        idle <= int(settings.dormant_after.total_seconds()),
-        "active",
-        np.where(idle <= int(settings.churned_after.total_seconds()), "dormant", "churned"),
-    )
-    placed = np.searchsorted(seq.customer_keys, on_map.customer_keys)
-    last_mapped = on_map.starts[1:] - 1
-    stage = np.full(seq.customers, NONE)
-    stage[placed] = on_map.codes["stage"][last_mapped]
-    touchpoint = np.full(seq.customers, NONE)
-    touchpoint[placed] = on_map.codes["touchpoint"][last_mapped]
-    furthest = np.full(seq.customers, NONE)
-    if on_map.rows:
-        furthest[placed] = np.maximum.reduceat(on_map.codes["stage"], on_map.starts[:-1]) + 1
-    utc = pa.timestamp("us", tz="UTC")
-    table = pa.table(
-        {
-            "customer_id": customer_ids(log.connection, log.table),
-            "events": np.diff(seq.starts),
-            "first_seen": pa.array(seq.us[first_row], pa.int64()).cast(utc),
-            "last_seen": pa.array(seq.us[last_row], pa.int64()).cast(utc),
-            "status": status,
-            "current_stage": _names(stage, seq.names["stage"]),
-            "last_touchpoint": _names(touchpoint, seq.names["touchpoint"]),
-            "furthest_stage_index": pa.array(furthest, mask=furthest == NONE),
-        }
-    )
-    return table.sort_by("customer_id")
-
-
-def _names(codes: npt.NDArray[np.int64], names: list[str]) -> pa.Array:
-    return pa.array(np.array(names, dtype=object)[codes], pa.string(), mask=codes == NONE)
-
-
 def _customer_summary(
     journey: Journey, table: pa.Table, dormant_after: dt.timedelta, churned_after: dt.timedelta
 ) -> dict[str, Any]:
@@ -390,7 +302,7 @@ def _customer_summary(
         table.column("current_stage").to_pylist(), table.column("status").to_pylist(), strict=True
     ):
         counts[(stage, status)] = counts.get((stage, status), 0) + 1
-    statuses = ("active", "dormant", "churned")
+    statuses = STATUSES
     return {
         "dormant_after_s": dormant_after.total_seconds(),
         "churned_after_s": churned_after.total_seconds(),
@@ -401,12 +313,6 @@ def _customer_summary(
         ],
         "unplaced": {s: counts.get((None, s), 0) for s in statuses},
     }
-
-
-def _variants(table: ir.Table, by: str, top: int) -> dict[str, Any]:
-    counted = variants(table, by)
-    rows = counted.order_by([ibis.desc("customers"), "path"]).limit(top).to_pyarrow().to_pylist()
-    return {"total": int(counted.count().execute()), "top": rows}
 
 
 def _stages(journey: Journey, parts: Parts) -> list[dict[str, Any]]:
@@ -442,31 +348,6 @@ def _stages(journey: Journey, parts: Parts) -> list[dict[str, Any]]:
         }
         for stage in journey.stages
     ]
-
-
-def _activity(on_map: ir.Table, by: str) -> dict[str, dict[str, Any]]:
-    """Events and distinct customers per value of ``by``."""
-    counted = on_map.group_by(by).aggregate(
-        events=on_map.count(), customers=on_map.customer_id.nunique()
-    )
-    return _by(counted, by)
-
-
-def _by(table: ir.Table, key: str) -> dict[str, dict[str, Any]]:
-    return {row[key]: row for row in table.to_pyarrow().to_pylist()}
-
-
-def _records(table: ir.Table, by: str, limit: int | None = None) -> list[dict[str, Any]]:
-    ordered = table.order_by([ibis.desc(by), *[c for c in table.columns if c != by]])
-    if limit is not None:
-        ordered = ordered.limit(limit)
-    return list(ordered.to_pyarrow().to_pylist())
-
-
-def _sorted(rows: list[dict[str, Any]], by: str, limit: int | None = None) -> list[dict[str, Any]]:
-    """``rows`` in the order :func:`_records` gives: ``by`` descending, then the others."""
-    ordered = sorted(rows, key=lambda row: (-row[by], *[v for k, v in row.items() if k != by]))
-    return ordered if limit is None else ordered[:limit]
 
 
 def _step(step: FunnelStep, stage_ids: list[str]) -> dict[str, Any]:

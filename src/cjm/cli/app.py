@@ -352,13 +352,28 @@ def analyze(
     churned_after: Annotated[
         str, typer.Option(help="A customer unseen this long is churned.")
     ] = "90d",
+    customers: Annotated[
+        Path | None,
+        typer.Option(help="Customers table (.csv, .parquet, .jsonl): id and attributes."),
+    ] = None,
+    customers_id_col: Annotated[
+        str, typer.Option(help="Column of the customers table with the customer id.")
+    ] = "customer_id",
+    segment_by: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Break the funnel down by: persona, behaviour (first_time / returning), "
+            "activity (power / regular / casual) or an attribute column. Repeatable.",
+        ),
+    ] = None,
 ) -> None:
     """Analyse an event log against the journey map.
 
     Maps every event onto its touchpoint and stage, then computes the funnel (ordered within
     the window, and in any order) with 95% intervals, the flow between touchpoints, the top
     variants, per-stage activity and where each customer is now (active, dormant or
-    churned), and writes OUT/analysis.json and OUT/customers.csv.
+    churned), and writes OUT/analysis.json and OUT/customers.csv. With --segment-by, the
+    funnel and statuses per segment too.
     """
     columns = ColumnMap(customer=customer_col, timestamp=timestamp_col, event=event_col)
     result = run_analysis(
@@ -370,6 +385,9 @@ def analyze(
         on_bad_rows=on_bad_rows.value,
         dormant_after=parse_window(dormant_after),
         churned_after=parse_window(churned_after),
+        customers=customers,
+        customers_id_col=customers_id_col,
+        segment_by=segment_by or (),
     )
     path = result.write(out)
     summary.print_analysis(result)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -89,6 +90,26 @@ def print_analysis(result: Analysis) -> None:
             f"{variant['share']:.1%}",
         )
     out.print(paths)
+    for segmentation in result.segments:
+        _print_segments(out, segmentation, stages[-1]["name"] if stages else "")
+
+
+def _print_segments(out: Console, segmentation: dict[str, Any], last: str) -> None:
+    table = Table(title=f"By {segmentation['by']}", title_justify="left")
+    for column in ("Segment", "Customers", f"Reached {last}", "Active", "Churned"):
+        table.add_column(column, justify="left" if column == "Segment" else "right")
+    for group in segmentation["groups"]:
+        funnel = group["funnel"]["ordered"]
+        reached = funnel[-1].reached / group["customers"] if funnel and group["customers"] else 0
+        _add_row(
+            table,
+            str(group["segment"]),
+            f"{group['customers']:,}",
+            f"{reached:.1%}",
+            f"{group['status']['active']:,}",
+            f"{group['status']['churned']:,}",
+        )
+    out.print(table)
 
 
 def _duration(seconds: float | None) -> str:

@@ -126,6 +126,34 @@ def generate_events(
     return _table(visits, plan, customers, start, days, rng)
 
 
+def generate_customers(journey: Journey, *, customers: int = 2000, seed: int = 7) -> pa.Table:
+    """A customers table for the customers of :func:`generate_events` (same ids): each is
+    drawn to fit the attribute conditions of one persona rule of the map, or of none, so
+    that persona segments find them. The same ``seed`` always gives the same table."""
+    rng = np.random.default_rng(seed + 1)
+    rules = [p.rule.where for p in journey.personas if p.rule is not None and p.rule.where]
+    attributes = sorted({c.attribute for where in rules for c in where})
+    fitting = [
+        {a: _satisfying(a, [c for c in where if c.attribute == a]) for a in attributes}
+        for where in rules
+    ]
+    anything = {a: [v for fits in fitting for v in fits[a]] for a in attributes}
+    persona = rng.integers(0, len(rules) + 1, customers)  # len(rules): none of them
+    columns: dict[str, list[str | None]] = {a: [] for a in attributes}
+    for number in range(customers):
+        for attribute in attributes:
+            constrained = persona[number] < len(rules) and any(
+                c.attribute == attribute for c in rules[persona[number]]
+            )
+            options = fitting[persona[number]][attribute] if constrained else anything[attribute]
+            pick = int(rng.integers(len(options) + (0 if constrained else 1)))
+            columns[attribute].append(_text(options[pick]) if pick < len(options) else None)
+    ids = _labels("c", np.arange(customers), max(5, len(str(customers))))
+    return pa.table(
+        {"customer_id": ids, **{a: pa.array(v, pa.string()) for a, v in columns.items()}}
+    )
+
+
 def write_events(table: pa.Table, path: str | Path) -> Path:
     """Write an event log as .parquet, .csv or .jsonl by extension (timestamps ISO with 'Z')."""
     path = Path(path)

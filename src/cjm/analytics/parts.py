@@ -1,0 +1,265 @@
+"""What an analysis computes, by either engine: the SQL definitions or the single pass.
+
+Both return the same :class:`Parts` with the same numbers (tests compare them on the demo
+log, real logs and generated ones); :func:`cjm.analytics.analyze.analyze` assembles them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+
+from cjm.analytics import single_pass as fast
+from cjm.analytics.contacts import (
+    REPEAT_WINDOW,
+    SESSION_GAP,
+    channel_switches,
+    contacts,
+    repeat_contacts,
+)
+from cjm.analytics.customers import CHURNED_AFTER, DORMANT_AFTER, customer_status
+from cjm.analytics.flow import directly_follows, end_activities, start_activities
+from cjm.analytics.funnel import FunnelStep, funnel
+from cjm.analytics.sequences import NONE, Sequences, customer_ids, load_sequences
+from cjm.analytics.tables import events_table
+from cjm.analytics.touchpoints import map_touchpoints, unmapped_events
+from cjm.analytics.variants import variants
+from cjm.analytics.visits import back_steps, dwell, stage_visits
+from cjm.evidence.events import EventLog
+from cjm.model.journey import Journey
+
+Funnels = tuple[list[FunnelStep], list[FunnelStep]]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How the analytics are asked for (the same for every engine)."""
+
+    window: dt.timedelta | None = None
+    top: int = 20
+    dormant_after: dt.timedelta = DORMANT_AFTER
+    churned_after: dt.timedelta = CHURNED_AFTER
+    repeat_window: dt.timedelta = REPEAT_WINDOW
+
+
+@dataclass(frozen=True)
+class Parts:
+    """What an engine computes; the same numbers whichever engine computed them."""
+
+    unmapped: list[dict[str, Any]]
+    funnel_ordered: list[FunnelStep]
+    funnel_any_order: list[FunnelStep]
+    touchpoint_edges: list[dict[str, Any]]
+    event_edges: list[dict[str, Any]]
+    start: list[dict[str, Any]]
+    end: list[dict[str, Any]]
+    channel_switches: list[dict[str, Any]]
+    back_steps: list[dict[str, Any]]
+    event_variants: dict[str, Any]
+    stage_variants: dict[str, Any]
+    stage_activity: dict[str, dict[str, Any]]
+    touchpoint_activity: dict[str, dict[str, Any]]
+    repeats: dict[str, dict[str, Any]]
+    dwell: dict[str, dict[str, Any]]
+    customer_table: pa.Table
+    funnels_of: Callable[[str], Funnels]
+    """The ordered and any-order funnels of the customers listed in a DuckDB table."""
+
+
+def sql_parts(log: EventLog, journey: Journey, settings: Settings) -> Parts:
+    """Every analytic through its SQL (Ibis) definition."""
+    mapping = ibis.to_sql(map_touchpoints(events_table(log), journey), dialect="duckdb")
+    log.connection.execute(f"CREATE OR REPLACE TEMP TABLE mapped AS {mapping}")  # computed once
+    mapped = ibis.duckdb.from_connection(log.connection).table("mapped")
+    on_map = mapped.filter(mapped.touchpoint.notnull())
+    channels = {tp.id: tp.channel.value for _stage, tp in journey.touchpoints()}
+    contact = contacts(on_map, channels)
+    visits = stage_visits(on_map)
+    switches = _records(channel_switches(contact, settings.repeat_window), "switches")
+    steps = len(journey.stages)
+    backend = ibis.duckdb.from_connection(log.connection)
+
+    def funnels_of(members: str) -> Funnels:
+        chosen = on_map.filter(on_map.customer_id.isin(backend.table(members).customer_id))
+        return funnel(chosen, steps, window=settings.window), funnel(chosen, steps, ordered=False)
+
+    return Parts(
+        unmapped=unmapped_events(mapped).to_pyarrow().to_pylist(),
+        funnel_ordered=funnel(on_map, len(journey.stages), window=settings.window),
+        funnel_any_order=funnel(on_map, len(journey.stages), ordered=False),
+        touchpoint_edges=_records(directly_follows(on_map, "touchpoint"), "count"),
+        event_edges=_records(directly_follows(mapped, "event"), "count", settings.top * 5),
+        start=_records(start_activities(on_map, "touchpoint"), "customers"),
+        end=_records(end_activities(on_map, "touchpoint"), "customers"),
+        channel_switches=switches,
+        back_steps=_records(back_steps(visits), "back_steps"),
+        event_variants=_variants(mapped, "event", settings.top),
+        stage_variants=_variants(visits, "stage", settings.top),
+        stage_activity=_activity(on_map, "stage"),
+        touchpoint_activity=_activity(on_map, "touchpoint"),
+        repeats=_by(repeat_contacts(contact, settings.repeat_window), "touchpoint"),
+        dwell=_by(dwell(visits), "stage"),
+        customer_table=customer_status(
+            mapped, dormant_after=settings.dormant_after, churned_after=settings.churned_after
+        ).to_pyarrow(),
+        funnels_of=funnels_of,
+    )
+
+
+def single_pass_parts(log: EventLog, journey: Journey, settings: Settings) -> Parts:
+    """Every analytic in vectorised passes over the log sorted once (same numbers as SQL)."""
+    seq = load_sequences(log.connection, journey, log.table, log.customers)
+    unmapped = seq.codes["touchpoint"] == NONE
+    on_map = seq.where(~unmapped)
+    channels = {tp.id: tp.channel.value for _stage, tp in journey.touchpoints()}
+    contact = fast.contacts(on_map, channels, int(SESSION_GAP.total_seconds()))
+    visits = on_map.where(_visit_starts(on_map))
+    window_ms = int(settings.window.total_seconds() * 1000) if settings.window is not None else None
+    repeat_s = int(settings.repeat_window.total_seconds())
+    steps = len(journey.stages)
+
+    def funnels_of(members: str) -> Funnels:
+        found = log.connection.sql(f"SELECT hash(customer_id) AS c FROM {members}").fetchnumpy()
+        keys = np.asarray(found["c"], dtype=np.uint64)
+        chosen = on_map.where(np.isin(on_map.customer_keys, keys)[on_map.customer])
+        return (
+            fast.funnel(chosen, steps, window_ms=window_ms, ordered=True),
+            fast.funnel(chosen, steps, window_ms=None, ordered=False),
+        )
+
+    unmapped_counts = np.bincount(seq.codes["event"][unmapped], minlength=len(seq.names["event"]))
+    return Parts(
+        unmapped=_sorted(
+            [
+                {"event": name, "events": int(n)}
+                for name, n in zip(seq.names["event"], unmapped_counts, strict=True)
+                if n
+            ],
+            "events",
+        ),
+        funnel_ordered=fast.funnel(on_map, steps, window_ms=window_ms, ordered=True),
+        funnel_any_order=fast.funnel(on_map, steps, window_ms=None, ordered=False),
+        touchpoint_edges=_sorted(fast.directly_follows(on_map, "touchpoint"), "count"),
+        event_edges=_sorted(fast.directly_follows(seq, "event"), "count", settings.top * 5),
+        start=_sorted(fast.boundary_activities(on_map, "touchpoint", first=True), "customers"),
+        end=_sorted(fast.boundary_activities(on_map, "touchpoint", first=False), "customers"),
+        channel_switches=_sorted(
+            [
+                {
+                    "from_channel": r["from"],
+                    "to_channel": r["to"],
+                    "switches": r["count"],
+                    "customers": r["customers"],
+                }
+                for r in fast.changes(contact, "channel", repeat_s)
+            ],
+            "switches",
+        ),
+        back_steps=_sorted(
+            [
+                {
+                    "from_stage": r["from"],
+                    "to_stage": r["to"],
+                    "back_steps": r["count"],
+                    "customers": r["customers"],
+                }
+                for r in fast.changes(visits, "stage", backwards=True)
+            ],
+            "back_steps",
+        ),
+        event_variants=fast.variants(seq, "event", settings.top),
+        stage_variants=fast.variants(visits, "stage", settings.top),
+        stage_activity=fast.activity(on_map, "stage"),
+        touchpoint_activity=fast.activity(on_map, "touchpoint"),
+        repeats=fast.repeat_contacts(contact, repeat_s),
+        dwell=fast.dwell(visits),
+        customer_table=_customer_table(log, seq, on_map, settings),
+        funnels_of=funnels_of,
+    )
+
+
+def _visit_starts(on_map: Sequences) -> npt.NDArray[np.bool_]:
+    stage = on_map.codes["stage"]
+    start = on_map.firsts()
+    start[1:] |= stage[1:] != stage[:-1]
+    return start
+
+
+def _customer_table(
+    log: EventLog, seq: Sequences, on_map: Sequences, settings: Settings
+) -> pa.Table:
+    """The table of :func:`cjm.analytics.customers.customer_status`, from the sequences."""
+    first_row, last_row = seq.starts[:-1], seq.starts[1:] - 1
+    seconds = seq.seconds()
+    idle = seconds.max() - seconds[last_row]
+    status = np.where(
+        idle <= int(settings.dormant_after.total_seconds()),
+        "active",
+        np.where(idle <= int(settings.churned_after.total_seconds()), "dormant", "churned"),
+    )
+    placed = np.searchsorted(seq.customer_keys, on_map.customer_keys)
+    last_mapped = on_map.starts[1:] - 1
+    stage = np.full(seq.customers, NONE)
+    stage[placed] = on_map.codes["stage"][last_mapped]
+    touchpoint = np.full(seq.customers, NONE)
+    touchpoint[placed] = on_map.codes["touchpoint"][last_mapped]
+    furthest = np.full(seq.customers, NONE)
+    if on_map.rows:
+        furthest[placed] = np.maximum.reduceat(on_map.codes["stage"], on_map.starts[:-1]) + 1
+    utc = pa.timestamp("us", tz="UTC")
+    table = pa.table(
+        {
+            "customer_id": customer_ids(log.connection, log.table),
+            "events": np.diff(seq.starts),
+            "first_seen": pa.array(seq.us[first_row], pa.int64()).cast(utc),
+            "last_seen": pa.array(seq.us[last_row], pa.int64()).cast(utc),
+            "status": status,
+            "current_stage": _names(stage, seq.names["stage"]),
+            "last_touchpoint": _names(touchpoint, seq.names["touchpoint"]),
+            "furthest_stage_index": pa.array(furthest, mask=furthest == NONE),
+        }
+    )
+    return table.sort_by("customer_id")
+
+
+def _names(codes: npt.NDArray[np.int64], names: list[str]) -> pa.Array:
+    return pa.array(np.array(names, dtype=object)[codes], pa.string(), mask=codes == NONE)
+
+
+def _variants(table: ir.Table, by: str, top: int) -> dict[str, Any]:
+    counted = variants(table, by)
+    rows = counted.order_by([ibis.desc("customers"), "path"]).limit(top).to_pyarrow().to_pylist()
+    return {"total": int(counted.count().execute()), "top": rows}
+
+
+def _activity(on_map: ir.Table, by: str) -> dict[str, dict[str, Any]]:
+    """Events and distinct customers per value of ``by``."""
+    counted = on_map.group_by(by).aggregate(
+        events=on_map.count(), customers=on_map.customer_id.nunique()
+    )
+    return _by(counted, by)
+
+
+def _by(table: ir.Table, key: str) -> dict[str, dict[str, Any]]:
+    return {row[key]: row for row in table.to_pyarrow().to_pylist()}
+
+
+def _records(table: ir.Table, by: str, limit: int | None = None) -> list[dict[str, Any]]:
+    ordered = table.order_by([ibis.desc(by), *[c for c in table.columns if c != by]])
+    if limit is not None:
+        ordered = ordered.limit(limit)
+    return list(ordered.to_pyarrow().to_pylist())
+
+
+def _sorted(rows: list[dict[str, Any]], by: str, limit: int | None = None) -> list[dict[str, Any]]:
+    """``rows`` in the order :func:`_records` gives: ``by`` descending, then the others."""
+    ordered = sorted(rows, key=lambda row: (-row[by], *[v for k, v in row.items() if k != by]))
+    return ordered if limit is None else ordered[:limit]
