@@ -8,7 +8,9 @@ from pathlib import Path
 
 from benchmarks import analytics, maps
 
-SIZES = tuple(int(n) for n in os.environ.get("CJM_BENCH_SIZES", "1000000,10000000").split(","))
+SIZES = tuple(
+    int(n) for n in os.environ.get("CJM_BENCH_SIZES", "1000000,10000000,50000000").split(",")
+)
 REPEATS = int(os.environ.get("CJM_BENCH_REPEATS", "3"))
 SECTIONS = [maps.run, lambda: analytics.run(SIZES, repeats=REPEATS)]
 

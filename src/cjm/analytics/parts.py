@@ -198,7 +198,7 @@ def _customer_table(
 ) -> pa.Table:
     """The table of :func:`cjm.analytics.customers.customer_status`, from the sequences."""
     first_row, last_row = seq.starts[:-1], seq.starts[1:] - 1
-    seconds = seq.seconds()
+    seconds = seq.seconds
     idle = seconds.max() - seconds[last_row]
     status = np.where(
         idle <= int(settings.dormant_after.total_seconds()),

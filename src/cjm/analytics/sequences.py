@@ -14,12 +14,15 @@ loader says so and the caller uses the SQL definitions instead.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
 
 import duckdb
 import ibis
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
 
 from cjm.analytics.touchpoints import map_touchpoints
 from cjm.model.journey import Journey
@@ -44,13 +47,12 @@ class Sequences:
     codes: dict[str, Ints]
     names: dict[str, list[str]]
     customer_keys: npt.NDArray[np.uint64]
-    customer: Ints = field(init=False, repr=False)
 
-    def __post_init__(self) -> None:
+    @cached_property
+    def customer(self) -> Ints:
+        """Per row, the customer's number (0 to customers - 1)."""
         lengths = np.diff(self.starts)
-        object.__setattr__(
-            self, "customer", np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
-        )
+        return np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
 
     @property
     def rows(self) -> int:
@@ -60,10 +62,12 @@ class Sequences:
     def customers(self) -> int:
         return len(self.starts) - 1
 
+    @cached_property
     def ms(self) -> Ints:
         """Epoch milliseconds, floored like DuckDB's ``epoch_ms`` and ``date_diff``."""
         return self.us // 1000
 
+    @cached_property
     def seconds(self) -> Ints:
         """Epoch seconds, floored like DuckDB's ``date_diff('second', ...)``."""
         return self.us // 1_000_000
@@ -141,16 +145,16 @@ def load_sequences(
     fetched = con.sql(
         f"SELECT hash(customer_id) AS c, epoch_us(timestamp) AS us, hash({keys}) AS h "
         f"FROM {table} ORDER BY c, timestamp, seq"
-    ).fetchnumpy()
-    hashes = np.asarray(fetched["c"], dtype=np.uint64)
+    ).to_arrow_table()  # zero-copy into numpy, many times faster than fetchnumpy
+    hashes = _column(fetched, "c", np.uint64)
     new_customer = np.flatnonzero(hashes[1:] != hashes[:-1]) + 1
     starts = np.concatenate(([0], new_customer, [len(hashes)])).astype(np.int64)
     if len(starts) - 1 != customers:
         raise HashCollision("two customers share a hash")
-    combo = np.searchsorted(combo_hash, np.asarray(fetched["h"], dtype=np.uint64))
+    combo = np.searchsorted(combo_hash, _column(fetched, "h", np.uint64))
     return Sequences(
         starts=starts,
-        us=np.asarray(fetched["us"], dtype=np.int64),
+        us=_column(fetched, "us", np.int64),
         codes={
             "event": event_code[combo],
             "touchpoint": touchpoint_code[combo],
@@ -167,6 +171,10 @@ def customer_ids(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
         f"SELECT DISTINCT hash(customer_id) AS c, customer_id FROM {table} ORDER BY c"
     ).to_arrow_table()
     return list(found.column("customer_id").to_pylist())
+
+
+def _column(table: pa.Table, name: str, kind: type[Any]) -> Any:
+    return np.asarray(table.column(name).combine_chunks().to_numpy(), dtype=kind)
 
 
 def _codes(values: Sequence[str | None], names: list[str]) -> Ints:

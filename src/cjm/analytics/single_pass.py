@@ -33,7 +33,7 @@ def directly_follows(seq: Sequences, column: str) -> list[dict[str, Any]]:
     codes, names = seq.codes[column], seq.names[column]
     same = seq.follows()
     source, target = codes[:-1][same], codes[1:][same]
-    ms = seq.ms()
+    ms = seq.ms
     seconds = (ms[1:] - ms[:-1])[same] / MS
     edge = source * len(names) + target
     present, group = _dense(edge, len(names) ** 2)
@@ -107,7 +107,7 @@ def funnel(seq: Sequences, steps: int, *, window_ms: int | None, ordered: bool) 
     the same customer that reached step k - 1 (chain starts only move forward in time), if
     it is within the window of that chain's start.
     """
-    stage, ms = seq.codes["stage"], seq.ms()
+    stage, ms = seq.codes["stage"], seq.ms
     by_stage = np.argsort(stage.astype(_smallest(steps + 1)), kind="stable")
     bounds = np.searchsorted(stage[by_stage], np.arange(steps + 1))
     row: dict[str, Any] = {}
@@ -160,7 +160,7 @@ def activity(seq: Sequences, column: str) -> dict[str, dict[str, Any]]:
 
 def contacts(on_map: Sequences, channel_of: dict[str, str], gap_s: int) -> Sequences:
     """One row per contact (a run at one touchpoint, rows at most ``gap_s`` apart)."""
-    touchpoint, seconds = on_map.codes["touchpoint"], on_map.seconds()
+    touchpoint, seconds = on_map.codes["touchpoint"], on_map.seconds
     start = on_map.firsts()
     start[1:] |= (touchpoint[1:] != touchpoint[:-1]) | (seconds[1:] - seconds[:-1] > gap_s)
     found = on_map.where(start)
@@ -181,7 +181,7 @@ def repeat_contacts(contact: Sequences, window_s: int) -> dict[str, dict[str, An
     """Per touchpoint: contacts, repeats within ``window_s``, customers who repeated."""
     names, touchpoint = contact.names["touchpoint"], contact.codes["touchpoint"]
     order = np.argsort(touchpoint.astype(_smallest(len(names))), kind="stable")
-    place, customer, seconds = touchpoint[order], contact.customer[order], contact.seconds()[order]
+    place, customer, seconds = touchpoint[order], contact.customer[order], contact.seconds[order]
     repeat = np.zeros(len(order), dtype=bool)
     repeat[1:] = (
         (place[1:] == place[:-1])
@@ -213,7 +213,7 @@ def changes(
     before, after = codes[:-1], codes[1:]
     moved = same & ((after < before) if backwards else (after != before))
     if within_s is not None:
-        seconds = seq.seconds()
+        seconds = seq.seconds
         moved &= seconds[1:] - seconds[:-1] <= within_s
     pair = before[moved] * len(names) + after[moved]
     present, group = _dense(pair, len(names) ** 2)
@@ -235,7 +235,7 @@ def dwell(visits: Sequences) -> dict[str, dict[str, Any]]:
     seconds from entering the stage to entering the next."""
     names, stage = visits.names["stage"], visits.codes["stage"]
     same = visits.follows()
-    ms = visits.ms()
+    ms = visits.ms
     seconds = (ms[1:] - ms[:-1])[same] / MS
     completed = stage[:-1][same]
     median, p90 = grouped_quantiles(seconds, completed, len(names))

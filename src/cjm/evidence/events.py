@@ -105,16 +105,26 @@ def read_events(
     source = _source(con, path, fmt)
     types = {c: t for c, t in _types(con, source).items() if c != "__line"}
     mapping = columns.resolve(list(types), str(path))
+    canonical = _canonical_sql(mapping, list(types), timezone, types, source)
+    # Parquet is read where it lies, through a view (columnar, typed, out of core); the other
+    # formats are parsed once into a table.
+    kind = "VIEW" if fmt == "parquet" else "TABLE"
     try:
-        con.execute(_canonical_sql(mapping, list(types), timezone, types, source))
+        _drop(con, "events")
+        con.execute(f"CREATE {kind} events AS {canonical}")
+        bad = _bad_rows(con, source, mapping)
     except duckdb.Error as exc:  # a malformed row deep in the file
         raise _unreadable(path, fmt, exc) from None
-    bad = _bad_rows(con, source, mapping)
     if bad.total and on_bad_rows == "fail":
         raise _bad_rows_error(path, bad)
-    if bad.total:
+    if bad.total and kind == "VIEW":
+        con.execute(
+            f"CREATE OR REPLACE VIEW events AS SELECT * FROM ({canonical}) WHERE NOT ({_BAD})"
+        )
+    elif bad.total:
         con.execute(f"DELETE FROM events WHERE {_BAD}")
-    con.execute("DROP TABLE IF EXISTS raw")
+    if source == "raw":  # XES, parsed into a table of its own first
+        con.execute("DROP TABLE raw")
     ((rows, customers, start, end),) = con.execute(
         "SELECT count(*), count(DISTINCT customer_id), min(timestamp), max(timestamp) FROM events"
     ).fetchall()
@@ -261,7 +271,17 @@ def _canonical_sql(
         for c in available
         if c not in used and c not in _canonical(mapping)
     ]
-    return f"CREATE OR REPLACE TABLE events AS SELECT {', '.join(selected)} FROM {source}"
+    return f"SELECT {', '.join(selected)} FROM {source}"
+
+
+def _drop(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Drop the table or view ``name`` if there is one."""
+    found = con.execute(
+        "SELECT table_type FROM information_schema.tables WHERE table_name = ?", [name]
+    ).fetchall()
+    if found:
+        kind = "VIEW" if found[0][0] == "VIEW" else "TABLE"
+        con.execute(f"DROP {kind} {_quote(name)}")
 
 
 _BAD = "customer_id IS NULL OR event IS NULL OR timestamp IS NULL"
