@@ -55,10 +55,12 @@ FIELDS = {
     "funnel": "Customers reaching each stage. window_s: the conversion window in seconds (null: "
     "none). ordered: windowFunnel semantics (stage k only after k-1, within the window from "
     "the first stage); any_order: any event in the stage counts.",
-    "funnel.*[]": "Per stage: step (1-based), stage (id), reached (customers), conversion from "
-    "the previous stage, ci95 (Wilson 95% interval of the conversion), drop_off (customers "
-    "lost since the previous stage), median_s and p90_s (seconds from first reaching the "
-    "previous stage to first reaching this one).",
+    "funnel.touchpoints": "The same funnel with the touchpoints as steps, in map order "
+    "(ordered within the window, and any order); each step names its touchpoint.",
+    "funnel.*[]": "Per step: step (1-based), stage (its id; touchpoint in funnel.touchpoints), "
+    "reached (customers), conversion from the previous step, ci95 (Wilson 95% interval of the conversion), drop_off (customers "
+    "lost since the previous step), median_s and p90_s (seconds from first reaching the "
+    "previous step to first reaching this one).",
     "flow": "Directly-follows graphs: touchpoints (mapped events only) and events (all events, "
     "top 100 edges), each edge with source, target, count (pairs of consecutive events), "
     "median_s and p90_s; start and end: touchpoints where customers' journeys start and end; "
@@ -99,6 +101,8 @@ class Analysis:
     window_s: float | None
     funnel_ordered: list[FunnelStep]
     funnel_any_order: list[FunnelStep]
+    touchpoint_funnel_ordered: list[FunnelStep]
+    touchpoint_funnel_any_order: list[FunnelStep]
     flow: dict[str, Any]
     variants: dict[str, Any]
     stages: list[dict[str, Any]]
@@ -109,6 +113,7 @@ class Analysis:
     def to_json(self) -> dict[str, Any]:
         """The ``analysis.json`` document (see docs/reference/analysis.md)."""
         stage_ids = [stage["id"] for stage in self.stages]
+        touchpoint_ids = [tp["id"] for stage in self.stages for tp in stage["touchpoints"]]
         return {
             "format_version": FORMAT_VERSION,
             "journey": self.journey,
@@ -117,6 +122,16 @@ class Analysis:
                 "window_s": self.window_s,
                 "ordered": [_step(s, stage_ids) for s in self.funnel_ordered],
                 "any_order": [_step(s, stage_ids) for s in self.funnel_any_order],
+                "touchpoints": {
+                    "ordered": [
+                        _step(s, touchpoint_ids, "touchpoint")
+                        for s in self.touchpoint_funnel_ordered
+                    ],
+                    "any_order": [
+                        _step(s, touchpoint_ids, "touchpoint")
+                        for s in self.touchpoint_funnel_any_order
+                    ],
+                },
             },
             "flow": self.flow,
             "variants": self.variants,
@@ -276,6 +291,8 @@ def _assemble(journey: Journey, log: EventLog, settings: Settings, parts: Parts)
         window_s=settings.window.total_seconds() if settings.window is not None else None,
         funnel_ordered=parts.funnel_ordered,
         funnel_any_order=parts.funnel_any_order,
+        touchpoint_funnel_ordered=parts.touchpoint_funnel_ordered,
+        touchpoint_funnel_any_order=parts.touchpoint_funnel_any_order,
         flow={
             "touchpoints": parts.touchpoint_edges,
             "events": parts.event_edges,
@@ -350,9 +367,9 @@ def _stages(journey: Journey, parts: Parts) -> list[dict[str, Any]]:
     ]
 
 
-def _step(step: FunnelStep, stage_ids: list[str]) -> dict[str, Any]:
+def _step(step: FunnelStep, ids: list[str], key: str = "stage") -> dict[str, Any]:
     record = dataclasses.asdict(step)
-    record["stage"] = stage_ids[step.step - 1]
+    record[key] = ids[step.step - 1]
     interval = record.pop("interval")
     record["ci95"] = [interval["low"], interval["high"]] if interval else None
     return record

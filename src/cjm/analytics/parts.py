@@ -57,6 +57,8 @@ class Parts:
     unmapped: list[dict[str, Any]]
     funnel_ordered: list[FunnelStep]
     funnel_any_order: list[FunnelStep]
+    touchpoint_funnel_ordered: list[FunnelStep]
+    touchpoint_funnel_any_order: list[FunnelStep]
     touchpoint_edges: list[dict[str, Any]]
     event_edges: list[dict[str, Any]]
     start: list[dict[str, Any]]
@@ -84,7 +86,7 @@ def sql_parts(log: EventLog, journey: Journey, settings: Settings) -> Parts:
     contact = contacts(on_map, channels)
     visits = stage_visits(on_map)
     switches = _records(channel_switches(contact, settings.repeat_window), "switches")
-    steps = len(journey.stages)
+    steps, touchpoints = len(journey.stages), len(list(journey.touchpoints()))
     backend = ibis.duckdb.from_connection(log.connection)
 
     def funnels_of(members: str) -> Funnels:
@@ -95,6 +97,12 @@ def sql_parts(log: EventLog, journey: Journey, settings: Settings) -> Parts:
         unmapped=unmapped_events(mapped).to_pyarrow().to_pylist(),
         funnel_ordered=funnel(on_map, len(journey.stages), window=settings.window),
         funnel_any_order=funnel(on_map, len(journey.stages), ordered=False),
+        touchpoint_funnel_ordered=funnel(
+            on_map, touchpoints, step="touchpoint_index", window=settings.window
+        ),
+        touchpoint_funnel_any_order=funnel(
+            on_map, touchpoints, step="touchpoint_index", ordered=False
+        ),
         touchpoint_edges=_records(directly_follows(on_map, "touchpoint"), "count"),
         event_edges=_records(directly_follows(mapped, "event"), "count", settings.top * 5),
         start=_records(start_activities(on_map, "touchpoint"), "customers"),
@@ -124,7 +132,7 @@ def single_pass_parts(log: EventLog, journey: Journey, settings: Settings) -> Pa
     visits = on_map.where(_visit_starts(on_map))
     window_ms = int(settings.window.total_seconds() * 1000) if settings.window is not None else None
     repeat_s = int(settings.repeat_window.total_seconds())
-    steps = len(journey.stages)
+    steps, touchpoints = len(journey.stages), len(list(journey.touchpoints()))
 
     def funnels_of(members: str) -> Funnels:
         found = log.connection.sql(f"SELECT hash(customer_id) AS c FROM {members}").fetchnumpy()
@@ -147,6 +155,12 @@ def single_pass_parts(log: EventLog, journey: Journey, settings: Settings) -> Pa
         ),
         funnel_ordered=fast.funnel(on_map, steps, window_ms=window_ms, ordered=True),
         funnel_any_order=fast.funnel(on_map, steps, window_ms=None, ordered=False),
+        touchpoint_funnel_ordered=fast.funnel(
+            on_map, touchpoints, window_ms=window_ms, ordered=True, column="touchpoint"
+        ),
+        touchpoint_funnel_any_order=fast.funnel(
+            on_map, touchpoints, window_ms=None, ordered=False, column="touchpoint"
+        ),
         touchpoint_edges=_sorted(fast.directly_follows(on_map, "touchpoint"), "count"),
         event_edges=_sorted(fast.directly_follows(seq, "event"), "count", settings.top * 5),
         start=_sorted(fast.boundary_activities(on_map, "touchpoint", first=True), "customers"),

@@ -100,14 +100,17 @@ def variants(seq: Sequences, column: str, top: int) -> dict[str, Any]:
     }
 
 
-def funnel(seq: Sequences, steps: int, *, window_ms: int | None, ordered: bool) -> list[FunnelStep]:
-    """The funnel over the ``stage`` codes (0-based), as :func:`cjm.analytics.funnel.funnel`.
+def funnel(
+    seq: Sequences, steps: int, *, window_ms: int | None, ordered: bool, column: str = "stage"
+) -> list[FunnelStep]:
+    """The funnel over the codes of ``column`` (0-based steps), as
+    :func:`cjm.analytics.funnel.funnel`.
 
     In ordered mode, an event of step k continues the chain of the latest earlier event of
     the same customer that reached step k - 1 (chain starts only move forward in time), if
     it is within the window of that chain's start.
     """
-    stage, ms = seq.codes["stage"], seq.ms
+    stage, ms = seq.codes[column], seq.ms
     by_stage = np.argsort(stage.astype(_smallest(steps + 1)), kind="stable")
     bounds = np.searchsorted(stage[by_stage], np.arange(steps + 1))
     row: dict[str, Any] = {}

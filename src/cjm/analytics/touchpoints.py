@@ -21,7 +21,8 @@ from cjm.model.taxonomy import Operator
 
 
 def map_touchpoints(events: ir.Table, journey: Journey) -> ir.Table:
-    """``events`` with ``touchpoint``, ``stage`` and ``stage_index`` (1-based; null if unmapped)."""
+    """``events`` with ``touchpoint``, ``stage``, and their 1-based places in the map,
+    ``touchpoint_index`` and ``stage_index`` (all null when unmapped)."""
     require_event_rules(journey)
     cases = [
         (rule_matches(events, touchpoint.events), touchpoint.id)
@@ -33,8 +34,12 @@ def map_touchpoints(events: ir.Table, journey: Journey) -> ir.Table:
     index_of = {stage.id: number for number, stage in enumerate(journey.stages, 1)}
     mapped = events.mutate(touchpoint=touchpoint)
     mapped = mapped.mutate(stage=mapped.touchpoint.substitute(stage_of, else_=ibis.null("string")))
+    place = {tp.id: number for number, (_s, tp) in enumerate(journey.touchpoints(), 1)}
     return mapped.mutate(
-        stage_index=mapped.stage.substitute(index_of, else_=ibis.null("int64")).cast("int64")
+        touchpoint_index=mapped.touchpoint.substitute(place, else_=ibis.null("int64")).cast(
+            "int64"
+        ),
+        stage_index=mapped.stage.substitute(index_of, else_=ibis.null("int64")).cast("int64"),
     )
 
 
