@@ -20,9 +20,24 @@ WINDOW_DAYS = 30
 SUBSCRIPTION_EVENTS_PER_CUSTOMER = 12.4
 
 
+REPLICATE_ABOVE = 10_000_000
+
+
 def make_log(events: int) -> Path:
-    """The synthetic log of about ``events`` events (written once, then reused)."""
+    """The synthetic log of about ``events`` events (written once, then reused). Above ten
+    million, copies of the ten-million log with renamed customers (the generator holds a
+    log in memory)."""
     path = DATA / f"subscription-{events}.parquet"
+    if events > REPLICATE_ABOVE and not path.exists():
+        import duckdb
+
+        base = str(make_log(REPLICATE_ABOVE))
+        copies = round(events / REPLICATE_ABOVE)
+        duckdb.execute(
+            f"COPY (SELECT * REPLACE (customer_id || '-' || copy AS customer_id) "
+            f"FROM read_parquet('{base}'), range({copies}) AS copies(copy)) "
+            f"TO '{path}' (FORMAT parquet)"
+        )
     if not path.exists():
         import cjm
         from cjm.examples.events import generate_events, write_events

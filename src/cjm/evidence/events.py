@@ -13,7 +13,7 @@ import datetime as dt
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import duckdb
 
@@ -112,7 +112,8 @@ def read_events(
     try:
         _drop(con, "events")
         con.execute(f"CREATE {kind} events AS {canonical}")
-        bad = _bad_rows(con, source, mapping)
+        reasons, (rows, customers, start, end) = _summary(con)
+        bad = _bad_rows(con, source, mapping, reasons)
     except duckdb.Error as exc:  # a malformed row deep in the file
         raise _unreadable(path, fmt, exc) from None
     if bad.total and on_bad_rows == "fail":
@@ -125,9 +126,6 @@ def read_events(
         con.execute(f"DELETE FROM events WHERE {_BAD}")
     if source == "raw":  # XES, parsed into a table of its own first
         con.execute("DROP TABLE raw")
-    ((rows, customers, start, end),) = con.execute(
-        "SELECT count(*), count(DISTINCT customer_id), min(timestamp), max(timestamp) FROM events"
-    ).fetchall()
     if not rows:
         raise InvalidInput(
             f"{path} has no usable events",
@@ -285,19 +283,33 @@ def _drop(con: duckdb.DuckDBPyConnection, name: str) -> None:
 
 
 _BAD = "customer_id IS NULL OR event IS NULL OR timestamp IS NULL"
+_REASONS = {  # the first that holds is the reason a row is bad
+    "missing customer": "customer_id IS NULL",
+    "missing event name": "customer_id IS NOT NULL AND event IS NULL",
+    "unreadable timestamp": "customer_id IS NOT NULL AND event IS NOT NULL AND timestamp IS NULL",
+}
 _REASON = (
-    "CASE WHEN customer_id IS NULL THEN 'missing customer' "
-    "WHEN event IS NULL THEN 'missing event name' "
-    "WHEN timestamp IS NULL THEN 'unreadable timestamp' END"
+    "CASE " + " ".join(f"WHEN {test} THEN '{reason}'" for reason, test in _REASONS.items()) + " END"
 )
 
 
-def _bad_rows(con: duckdb.DuckDBPyConnection, source: str, mapping: dict[str, str]) -> BadRows:
-    counts = con.execute(
-        f"SELECT {_REASON} AS reason, count(*) FROM events WHERE {_BAD} "
-        "GROUP BY 1 ORDER BY 2 DESC, 1"
+def _summary(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, int], tuple[int, int, Any, Any]]:
+    """Bad rows by reason, and rows, customers, first and last time of the good ones: one
+    pass over the log."""
+    good = f"FILTER (WHERE NOT ({_BAD}))"
+    counted = ", ".join(f"count(*) FILTER (WHERE {test})" for test in _REASONS.values())
+    ((*bad, rows, customers, start, end),) = con.execute(
+        f"SELECT {counted}, count(*) {good}, count(DISTINCT customer_id) {good}, "
+        f"min(timestamp) {good}, max(timestamp) {good} FROM events"
     ).fetchall()
-    if not counts:
+    reasons = {reason: int(n) for reason, n in zip(_REASONS, bad, strict=True) if n}
+    return reasons, (int(rows), int(customers), start, end)
+
+
+def _bad_rows(
+    con: duckdb.DuckDBPyConnection, source: str, mapping: dict[str, str], reasons: dict[str, int]
+) -> BadRows:
+    if not reasons:
         return BadRows()
     found = con.execute(
         f"SELECT seq, {_REASON} FROM events WHERE {_BAD} ORDER BY seq LIMIT {EXAMPLES}"
@@ -315,7 +327,7 @@ def _bad_rows(con: duckdb.DuckDBPyConnection, source: str, mapping: dict[str, st
         BadRow(int(line), str(reason), dict(zip(raw_columns, raw[int(line)], strict=True)))
         for line, reason in found
     ]
-    by_reason = {str(reason): int(count) for reason, count in counts}
+    by_reason = dict(sorted(reasons.items(), key=lambda item: (-item[1], item[0])))
     return BadRows(sum(by_reason.values()), by_reason, examples)
 
 
