@@ -59,8 +59,8 @@ FIELDS = {
     "(ordered within the window, and any order); each step names its touchpoint.",
     "funnel.*[]": "Per step: step (1-based), stage (its id; touchpoint in funnel.touchpoints), "
     "reached (customers), conversion from the previous step, ci95 (Wilson 95% interval of "
-    "the conversion), drop_off (customers lost since the previous step), median_s and p90_s (seconds from first reaching the "
-    "previous step to first reaching this one).",
+    "the conversion), drop_off (customers lost since the previous step), median_s and p90_s "
+    "(seconds from first reaching the previous step to first reaching this one).",
     "flow": "Directly-follows graphs: touchpoints (mapped events only) and events (all events, "
     "top 100 edges), each edge with source, target, count (pairs of consecutive events), "
     "median_s and p90_s; start and end: touchpoints where customers' journeys start and end; "
