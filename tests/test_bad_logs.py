@@ -13,20 +13,9 @@ import pytest
 from cjm.analytics.analyze import analyze
 from cjm.errors import InvalidInput
 from cjm.evidence import read_events
+from tests.logs import BROWSE_AND_BUY
 
-MAP = """\
-id: shop
-name: Shop
-stages:
-  - id: browse
-    name: Browse
-    touchpoints:
-      - {id: site, name: Site, channel: web, events: {names: [view]}}
-  - id: buy
-    name: Buy
-    touchpoints:
-      - {id: pay, name: Payment, channel: web, events: {names: [pay]}}
-"""
+MAP = "id: shop\nname: Shop\n" + BROWSE_AND_BUY
 
 
 def run(tmp_path: Path, events: str, **options: Any) -> dict[str, Any]:

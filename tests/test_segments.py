@@ -11,8 +11,10 @@ import pytest
 
 from cjm.analytics.analyze import analyze
 from cjm.errors import InvalidInput
+from tests.logs import BROWSE_AND_BUY
 
-MAP = """\
+MAP = (
+    """\
 id: shop
 name: Shop
 personas:
@@ -25,16 +27,9 @@ personas:
     rule:
       where: [{attribute: seats, op: ge, value: 5}]
       behaviour: returning
-stages:
-  - id: browse
-    name: Browse
-    touchpoints:
-      - {id: site, name: Site, channel: web, events: {names: [view]}}
-  - id: buy
-    name: Buy
-    touchpoints:
-      - {id: pay, name: Payment, channel: web, events: {names: [pay]}}
 """
+    + BROWSE_AND_BUY
+)
 # a: views, comes back after 40 days and pays; b: views and pays the same day;
 # c: views only; d: views twice, pays, and views 5 more times (the most active)
 EVENTS = """\

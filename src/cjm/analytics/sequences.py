@@ -25,6 +25,7 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from cjm.analytics.touchpoints import map_touchpoints
+from cjm.evidence.events import quote_name
 from cjm.model.journey import Journey
 
 Ints = npt.NDArray[np.int64]
@@ -113,12 +114,13 @@ def load_sequences(
     attributes = sorted(
         {c.attribute for _s, tp in journey.touchpoints() if tp.events for c in tp.events.where}
     )
-    keys = ", ".join(_quote(c) for c in ["event", *attributes])
+    keys = ", ".join(quote_name(c) for c in ["event", *attributes])
     # The rules see every column of the log as text (so that one testing a missing column is
     # refused by name); only the event and the attributes they test have values.
     columns = [str(row[0]) for row in con.execute(f"DESCRIBE {table}").fetchall()]
+    tested = {"event", *attributes}
     as_text = ", ".join(
-        f"CAST({_quote(c) if c in ('event', *attributes) else 'NULL'} AS VARCHAR) AS {_quote(c)}"
+        f"CAST({quote_name(c) if c in tested else 'NULL'} AS VARCHAR) AS {quote_name(c)}"
         for c in columns
     )
     combos = ibis.table({**dict.fromkeys(columns, "string"), "_h": "uint64"}, name="_c")
@@ -180,7 +182,3 @@ def _column(table: pa.Table, name: str, kind: type[Any]) -> Any:
 def _codes(values: Sequence[str | None], names: list[str]) -> Ints:
     index = {name: number for number, name in enumerate(names)}
     return np.array([NONE if v is None else index[v] for v in values], dtype=np.int64)
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 
 from cjm.errors import InvalidInput
-from cjm.evidence.events import MAX_LINE_BYTES, detect_format
+from cjm.evidence.events import detect_format, file_scan, quote_name
 
 TABLE = "customers"
 
@@ -26,19 +26,13 @@ def read_customers(
     if not path.is_file():
         raise InvalidInput(f"no such customers file: {path}", hint="check the path")
     fmt = detect_format(path)
-    quoted = str(path).replace("'", "''")
-    scans = {
-        "csv": f"read_csv('{quoted}', all_varchar=true, header=true, "
-        f"max_line_size={MAX_LINE_BYTES})",
-        "parquet": f"read_parquet('{quoted}')",
-        "jsonl": f"read_json('{quoted}', format='newline_delimited')",
-    }
-    if fmt not in scans:
+    if fmt == "xes":
         raise InvalidInput(
             f"cannot read customers from {path}", hint="give a .csv, .parquet or .jsonl file"
         )
+    scan = file_scan(path, fmt)
     try:
-        described = connection.execute(f"DESCRIBE SELECT * FROM {scans[fmt]}").fetchall()
+        described = connection.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()
         columns = [str(row[0]) for row in described]
         if customer_col not in columns:
             raise InvalidInput(
@@ -47,12 +41,12 @@ def read_customers(
             )
         attributes = [c for c in columns if c != customer_col]
         selected = ", ".join(
-            [f"NULLIF(TRIM(CAST({_quote(customer_col)} AS VARCHAR)), '') AS customer_id"]
-            + [f"CAST({_quote(c)} AS VARCHAR) AS {_quote(c)}" for c in attributes]
+            [f"NULLIF(TRIM(CAST({quote_name(customer_col)} AS VARCHAR)), '') AS customer_id"]
+            + [f"CAST({quote_name(c)} AS VARCHAR) AS {quote_name(c)}" for c in attributes]
         )
         connection.execute(
             f"CREATE OR REPLACE TABLE {TABLE} AS SELECT {selected}, "
-            f"row_number() OVER () + {1 if fmt == 'csv' else 0} AS _line FROM {scans[fmt]}"
+            f"row_number() OVER () + {1 if fmt == 'csv' else 0} AS _line FROM {scan}"
         )
     except duckdb.Error as exc:
         detail = str(exc).strip().splitlines()[0]
@@ -85,7 +79,3 @@ def _check_ids(connection: duckdb.DuckDBPyConnection, path: Path) -> None:
             f"(lines {', '.join(str(line) for line in lines[:5])})",
             hint="keep one row per customer",
         )
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'

@@ -164,28 +164,34 @@ def _check_timezone(con: duckdb.DuckDBPyConnection, timezone: str) -> None:
         ) from None
 
 
+def file_scan(path: Path, fmt: Format, options: str = "") -> str:
+    """DuckDB's reader of a CSV (all columns as text, in file order), Parquet or JSON Lines
+    file, with extra reader ``options`` (``, key=value``)."""
+    quoted = str(path).replace("'", "''")
+    return {
+        "csv": f"read_csv('{quoted}', all_varchar=true, header=true, "
+        f"max_line_size={MAX_LINE_BYTES}, parallel=false{options})",
+        "parquet": f"read_parquet('{quoted}'{options})",
+        "jsonl": f"read_json('{quoted}', format='newline_delimited'{options})",
+        "xes": "",
+    }[fmt]
+
+
 def _source(con: duckdb.DuckDBPyConnection, path: Path, fmt: Format) -> str:
     """A relation over the file's rows with ``__line``: the line (CSV, counting the header)
     or the row number (other formats), which is also the input order."""
-    quoted = str(path).replace("'", "''")
-    scans = {
-        "csv": f"read_csv('{quoted}', all_varchar=true, header=true, "
-        f"max_line_size={MAX_LINE_BYTES}, parallel=false)",
-        "parquet": f"read_parquet('{quoted}', file_row_number=true)",
-        "jsonl": f"read_json('{quoted}', format='newline_delimited')",
-    }
     try:
         if fmt == "xes":
             load_xes(path, con, "raw")
             return "raw"
-        if fmt == "parquet" and "file_row_number" not in _types(con, f"read_parquet('{quoted}')"):
+        if fmt == "parquet" and "file_row_number" not in _types(con, file_scan(path, fmt)):
             # the reader numbers the rows itself, in parallel; a window would be serial
             numbered = "* EXCLUDE (file_row_number), file_row_number + 1 AS __line"
-            source = f"(SELECT {numbered} FROM {scans[fmt]})"
+            source = f"(SELECT {numbered} FROM {file_scan(path, fmt, ', file_row_number=true')})"
         else:
-            scan = scans[fmt].replace(", file_row_number=true", "")
             first = 1 if fmt == "csv" else 0
-            source = f"(SELECT *, row_number() OVER () + {first} AS __line FROM {scan})"
+            numbered = f"*, row_number() OVER () + {first} AS __line"
+            source = f"(SELECT {numbered} FROM {file_scan(path, fmt)})"
         con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()  # fails early, clearly
     except (duckdb.Error, OSError) as exc:
         raise _unreadable(path, fmt, exc) from None
@@ -213,12 +219,13 @@ def _canonical(mapping: dict[str, str]) -> set[str]:
     return {*mapping, "seq"}
 
 
-def _quote(name: str) -> str:
+def quote_name(name: str) -> str:
+    """A SQL identifier for ``name``, whatever characters it holds."""
     return '"' + name.replace('"', '""') + '"'
 
 
 def _text(column: str) -> str:
-    return f"NULLIF(TRIM(CAST({_quote(column)} AS VARCHAR)), '')"
+    return f"NULLIF(TRIM(CAST({quote_name(column)} AS VARCHAR)), '')"
 
 
 # a time of day followed by a zone: "10:00Z", "10:00:00.5+02:00", "10:00 -0500"
@@ -241,9 +248,9 @@ def _timestamp(column: str, kind: str, timezone: str) -> str:
     """The UTC timestamp of a column: typed columns directly, text through the parser."""
     zone = timezone.replace("'", "''")
     if kind.startswith("TIMESTAMP WITH TIME ZONE"):
-        return _quote(column)
+        return quote_name(column)
     if kind.startswith("TIMESTAMP") or kind == "DATE":
-        return f"timezone('{zone}', CAST({_quote(column)} AS TIMESTAMP))"
+        return f"timezone('{zone}', CAST({quote_name(column)} AS TIMESTAMP))"
     return timestamp_sql(_text(column), timezone)
 
 
@@ -265,7 +272,7 @@ def _canonical_sql(
         selected.append(f"TRY_CAST({_text(column)} AS {kind}) AS {name}")
     used = set(mapping.values())
     selected += [
-        f"CAST({_quote(c)} AS VARCHAR) AS {_quote(c)}"
+        f"CAST({quote_name(c)} AS VARCHAR) AS {quote_name(c)}"
         for c in available
         if c not in used and c not in _canonical(mapping)
     ]
@@ -279,7 +286,7 @@ def _drop(con: duckdb.DuckDBPyConnection, name: str) -> None:
     ).fetchall()
     if found:
         kind = "VIEW" if found[0][0] == "VIEW" else "TABLE"
-        con.execute(f"DROP {kind} {_quote(name)}")
+        con.execute(f"DROP {kind} {quote_name(name)}")
 
 
 _BAD = "customer_id IS NULL OR event IS NULL OR timestamp IS NULL"
@@ -315,7 +322,7 @@ def _bad_rows(
         f"SELECT seq, {_REASON} FROM events WHERE {_BAD} ORDER BY seq LIMIT {EXAMPLES}"
     ).fetchall()
     raw_columns = [mapping["customer_id"], mapping["timestamp"], mapping["event"]]
-    picked = ", ".join(f"CAST({_quote(c)} AS VARCHAR)" for c in raw_columns)
+    picked = ", ".join(f"CAST({quote_name(c)} AS VARCHAR)" for c in raw_columns)
     lines = ", ".join(str(int(line)) for line, _reason in found)
     raw = {  # the values as written, read again (this is the rare path)
         int(line): values
