@@ -13,6 +13,7 @@ loader says so and the caller uses the SQL definitions instead.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -28,7 +29,7 @@ from cjm.analytics.touchpoints import map_touchpoints
 from cjm.evidence.events import quote_name
 from cjm.model.journey import Journey
 
-Ints = npt.NDArray[np.int64]
+Ints = npt.NDArray[np.signedinteger[Any]]  # codes are int32, rows and times int64
 Floats = npt.NDArray[np.float64]
 Mask = npt.NDArray[np.bool_]
 NONE = -1  # the code of a missing value (an event no touchpoint rule matched)
@@ -68,10 +69,11 @@ class Sequences:
         """Epoch milliseconds, floored like DuckDB's ``epoch_ms`` and ``date_diff``."""
         return self.us // 1000
 
-    @cached_property
+    @property
     def seconds(self) -> Ints:
-        """Epoch seconds, floored like DuckDB's ``date_diff('second', ...)``."""
-        return self.us // 1_000_000
+        """Epoch seconds, floored like DuckDB's ``date_diff('second', ...)`` (computed on
+        each use: only contacts and statuses need them)."""
+        return self.ms // 1000
 
     def where(self, keep: Mask) -> Sequences:
         """The rows where ``keep`` holds; customers left with no rows disappear."""
@@ -142,29 +144,62 @@ def load_sequences(
     event_code = _codes(events, event_names)[order]
     touchpoint_code = _codes(rows.column("touchpoint").to_pylist(), touchpoint_ids)[order]
     stage_index = rows.column("stage_index").to_numpy(zero_copy_only=False)
-    stage_code = np.where(np.isnan(stage_index), NONE, stage_index - 1).astype(np.int64)[order]
+    stage_code = np.where(np.isnan(stage_index), NONE, stage_index - 1).astype(np.int32)[order]
 
-    fetched = con.sql(
-        f"SELECT hash(customer_id) AS c, epoch_us(timestamp) AS us, hash({keys}) AS h "
-        f"FROM {table} ORDER BY c, timestamp, seq"
-    ).to_arrow_table()  # zero-copy into numpy, many times faster than fetchnumpy
-    hashes = _column(fetched, "c", np.uint64)
+    lookups = {"event": event_code, "touchpoint": touchpoint_code, "stage": stage_code}
+    ((total,),) = con.execute(f"SELECT count(*) FROM {table}").fetchall()
+    chunks = [
+        _chunk(con, table, keys, low, high, combo_hash, lookups)
+        for low, high in _hash_ranges(max(1, -(-int(total) // CHUNK_ROWS)))
+    ]
+    hashes = np.concatenate([chunk[0] for chunk in chunks])
     new_customer = np.flatnonzero(hashes[1:] != hashes[:-1]) + 1
     starts = np.concatenate(([0], new_customer, [len(hashes)])).astype(np.int64)
     if len(starts) - 1 != customers:
         raise HashCollision("two customers share a hash")
-    combo = np.searchsorted(combo_hash, _column(fetched, "h", np.uint64))
     return Sequences(
         starts=starts,
-        us=_column(fetched, "us", np.int64),
-        codes={
-            "event": event_code[combo],
-            "touchpoint": touchpoint_code[combo],
-            "stage": stage_code[combo],
-        },
+        us=np.concatenate([chunk[1] for chunk in chunks]),
+        codes={name: np.concatenate([chunk[2][name] for chunk in chunks]) for name in lookups},
         names={"event": event_names, "touchpoint": touchpoint_ids, "stage": stage_ids},
         customer_keys=hashes[starts[:-1]],
     )
+
+
+# The log is fetched sorted in chunks of customers (by hash range) of about this many rows,
+# so that DuckDB's sort and the fetched columns never hold more than one chunk at a time.
+CHUNK_ROWS = 16_000_000
+
+
+def _hash_ranges(parts: int) -> list[tuple[int, int]]:
+    """``parts`` ranges covering every 64-bit hash, in order."""
+    bounds = [round(2**64 * k / parts) for k in range(parts + 1)]
+    return list(itertools.pairwise(bounds))
+
+
+def _chunk(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    keys: str,
+    low: int,
+    high: int,
+    combo_hash: npt.NDArray[np.uint64],
+    lookups: dict[str, Ints],
+) -> tuple[npt.NDArray[np.uint64], Ints, dict[str, Ints]]:
+    """The rows of the customers whose hash is in [low, high), sorted, as arrays: customer
+    hash, epoch microseconds, and the codes of each lookup."""
+    fetched = (
+        con.sql(
+            f"SELECT * FROM (SELECT hash(customer_id) AS c, epoch_us(timestamp) AS us, "
+            f"hash({keys}) AS h, timestamp, seq FROM {table}) "
+            f"WHERE c >= {low}::UHUGEINT AND c < {high}::UHUGEINT ORDER BY c, timestamp, seq"
+        )
+        .select("c, us, h")
+        .to_arrow_table()
+    )  # zero-copy into numpy, many times faster than fetchnumpy
+    combo = np.searchsorted(combo_hash, _column(fetched, "h", np.uint64))
+    codes = {name: lookup[combo] for name, lookup in lookups.items()}
+    return _column(fetched, "c", np.uint64), _column(fetched, "us", np.int64), codes
 
 
 def customer_ids(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
@@ -181,4 +216,4 @@ def _column(table: pa.Table, name: str, kind: type[Any]) -> Any:
 
 def _codes(values: Sequence[str | None], names: list[str]) -> Ints:
     index = {name: number for number, name in enumerate(names)}
-    return np.array([NONE if v is None else index[v] for v in values], dtype=np.int64)
+    return np.array([NONE if v is None else index[v] for v in values], dtype=np.int32)

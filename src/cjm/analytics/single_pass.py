@@ -35,7 +35,7 @@ def directly_follows(seq: Sequences, column: str) -> list[dict[str, Any]]:
     source, target = codes[:-1][same], codes[1:][same]
     ms = seq.ms
     seconds = (ms[1:] - ms[:-1])[same] / MS
-    edge = source * len(names) + target
+    edge = source.astype(np.int64) * len(names) + target
     present, group = _dense(edge, len(names) ** 2)
     counts = np.bincount(group, minlength=len(present))
     median, p90 = grouped_quantiles(seconds, group, len(present))
@@ -169,7 +169,7 @@ def contacts(on_map: Sequences, channel_of: dict[str, str], gap_s: int) -> Seque
     found = on_map.where(start)
     channels = sorted(set(channel_of.values()))
     lookup = np.array(
-        [channels.index(channel_of[tp]) for tp in on_map.names["touchpoint"]], dtype=np.int64
+        [channels.index(channel_of[tp]) for tp in on_map.names["touchpoint"]], dtype=np.int32
     )
     return Sequences(
         starts=found.starts,
@@ -218,7 +218,7 @@ def changes(
     if within_s is not None:
         seconds = seq.seconds
         moved &= seconds[1:] - seconds[:-1] <= within_s
-    pair = before[moved] * len(names) + after[moved]
+    pair = before[moved].astype(np.int64) * len(names) + after[moved]
     present, group = _dense(pair, len(names) ** 2)
     counts = np.bincount(group, minlength=len(present))
     customers = _distinct_pairs(seq.customer[1:][moved], group, len(present), seq.customers)

@@ -10,6 +10,7 @@ counted by reason, with line numbers, and either refused (the default) or left o
 from __future__ import annotations
 
 import datetime as dt
+import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -135,8 +136,15 @@ def read_events(
     return EventLog(con, str(path), rows, customers, start, end, bad, attributes)
 
 
+# DuckDB may use this share of the machine's memory before spilling to disk; the rest is
+# left to the analytics' arrays (by default DuckDB would take 80% for itself).
+MEMORY_SHARE = 0.3
+
+
 def _connect() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    con.execute(f"SET memory_limit = '{max(1, int(memory * MEMORY_SHARE / 2**20))}MB'")
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET enable_progress_bar = false")  # the CLI reports progress itself
     con.execute(f"SET temp_directory = '{tempfile.gettempdir()}/cjm-duckdb'")
