@@ -21,7 +21,7 @@ from tests.render_fixtures import full_analysis, subscription
 def _cell_heights(svg: str, lane: str) -> list[float]:
     pattern = (
         rf'<g class="cell" data-lane="{lane}" data-column="[^"]+">'
-        r'<rect class="cell-frame" x="[^"]+" y="[^"]+" width="[^"]+" height="([^"]+)"'
+        r'<rect x="[^"]+" y="[^"]+" width="[^"]+" height="([^"]+)" class="cell-frame"'
     )
     return [float(h) for h in re.findall(pattern, svg)]
 

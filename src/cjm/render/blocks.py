@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from cjm.render.palette import INK, MUTED, PAPER, RULE, shape
-from cjm.render.svg import element, group, text_lines, title
+from cjm.render.svg import element, group, rect, text_lines, title
 from cjm.render.text import line_height, text_width, wrap
 
 Draw = Callable[[float, float], str]
@@ -133,13 +133,12 @@ def card(spec: Card, width: float) -> Block:
     height = body.height + 2 * PAD
 
     def draw(x: float, y: float) -> str:
-        frame = element(
-            "rect",
+        frame = rect(
+            x,
+            y,
+            width,
+            height,
             class_="frame",
-            x=float(x),
-            y=float(y),
-            width=float(width),
-            height=float(height),
             rx=5,
             fill=spec.tint,
             stroke=spec.accent,
@@ -167,13 +166,12 @@ def chip(
     height = max(body.height, 16) + 2 * 6
 
     def draw(x: float, y: float) -> str:
-        frame = element(
-            "rect",
+        frame = rect(
+            x,
+            y,
+            width,
+            height,
             class_="frame",
-            x=float(x),
-            y=float(y),
-            width=float(width),
-            height=float(height),
             rx=height / 2 if height < 34 else 8,
             fill=fill,
             stroke=RULE,
@@ -195,13 +193,12 @@ def bubble(key: str, text: str, width: float) -> Block:
 
     def draw(x: float, y: float) -> str:
         tail = f"M{x + 14:.1f},{y + height:.1f} l0,7 l9,-7"
-        frame = element(
-            "rect",
+        frame = rect(
+            x,
+            y,
+            width,
+            height,
             class_="frame",
-            x=float(x),
-            y=float(y),
-            width=float(width),
-            height=float(height),
             rx=10,
             fill=PAPER,
             stroke=RULE,

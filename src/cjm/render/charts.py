@@ -55,6 +55,21 @@ def _base(data: list[dict[str, Any]], height: float, width: float = WIDTH) -> Sp
     }
 
 
+def _labelled_bars(y: Spec, field: str, colour: str, x_axis: Spec) -> list[Spec]:
+    """Horizontal bars with their label at the end of each bar."""
+    x = {"field": field, "type": "quantitative"}
+    return [
+        {
+            "mark": {"type": "bar", "color": colour, "cornerRadiusEnd": 3},
+            "encoding": {"y": y, "x": {**x, **x_axis}},
+        },
+        {
+            "mark": {"type": "text", "align": "left", "dx": 4, "color": INK, "fontSize": 11},
+            "encoding": {"y": y, "x": x, "text": {"field": "label"}},
+        },
+    ]
+
+
 def funnel_chart(journey: Journey, analysis: AnalysisView) -> Spec:
     """Customers reaching each stage (bars) and conversion from the previous stage with its
     95% interval (points and rules)."""
@@ -80,27 +95,7 @@ def funnel_chart(journey: Journey, analysis: AnalysisView) -> Spec:
     }
     reached = {
         "width": 330,
-        "layer": [
-            {
-                "mark": {"type": "bar", "color": BLUE, "cornerRadiusEnd": 3},
-                "encoding": {
-                    "y": y,
-                    "x": {
-                        "field": "reached",
-                        "type": "quantitative",
-                        "title": "customers who reached the stage",
-                    },
-                },
-            },
-            {
-                "mark": {"type": "text", "align": "left", "dx": 4, "color": INK, "fontSize": 11},
-                "encoding": {
-                    "y": y,
-                    "x": {"field": "reached", "type": "quantitative"},
-                    "text": {"field": "label"},
-                },
-            },
-        ],
+        "layer": _labelled_bars(y, "reached", BLUE, {"title": "customers who reached the stage"}),
     }
     conversion = {
         "width": 220,
@@ -166,28 +161,9 @@ def variants_chart(journey: Journey, analysis: AnalysisView, top: int = 8) -> Sp
         "axis": {"labelLimit": 420, "labelColor": INK, "labelFontSize": 11},
     }
     spec = _base(rows, 28 * max(len(rows), 1), width=260)
-    spec["layer"] = [
-        {
-            "mark": {"type": "bar", "color": BLUISH_GREEN, "cornerRadiusEnd": 3},
-            "encoding": {
-                "y": y,
-                "x": {
-                    "field": "share",
-                    "type": "quantitative",
-                    "axis": {"format": "%"},
-                    "title": "share of customers",
-                },
-            },
-        },
-        {
-            "mark": {"type": "text", "align": "left", "dx": 4, "color": INK, "fontSize": 11},
-            "encoding": {
-                "y": y,
-                "x": {"field": "share", "type": "quantitative"},
-                "text": {"field": "label"},
-            },
-        },
-    ]
+    spec["layer"] = _labelled_bars(
+        y, "share", BLUISH_GREEN, {"axis": {"format": "%"}, "title": "share of customers"}
+    )
     return spec
 
 

@@ -38,7 +38,7 @@ from cjm.render.palette import (
     shape,
 )
 from cjm.render.results import AnalysisView, Light
-from cjm.render.svg import element, group, text_lines, title
+from cjm.render.svg import element, group, rect, text_lines, title
 from cjm.render.text import FONT_FAMILY, wrap
 
 MARGIN = 28
@@ -243,40 +243,32 @@ def _stage_head(
     return group(parts, class_="box", data_box=f"stage:{column.id}")
 
 
-def _lane(lane: Lane, columns: list[Column], y: float, height: float, width: float) -> str:
-    parts = [
-        element(
-            "rect",
-            x=float(MARGIN),
-            y=float(y),
-            width=float(width - 2 * MARGIN),
-            height=float(height),
-            fill=LANE,
-            rx=6,
-        ),
+def _lane_head(label: str, hint: str, y: float, height: float, width: float) -> list[str]:
+    """The lane's background band and, on its left, its name and what it shows."""
+    name = wrap(label, LABEL - 18, 13, bold=True)
+    return [
+        rect(MARGIN, y, width - 2 * MARGIN, height, fill=LANE, rx=6),
+        text_lines(name, MARGIN + 12, y + PAD + 12, size=13, font_weight="bold", fill=INK),
         text_lines(
-            wrap(lane.label, LABEL - 18, 13, bold=True),
+            wrap(hint, LABEL - 18, 9.5),
             MARGIN + 12,
-            y + PAD + 12,
-            size=13,
-            font_weight="bold",
-            fill=INK,
+            y + PAD + 12 + len(name) * 17,
+            size=9.5,
+            fill=MUTED,
         ),
     ]
-    label_lines = len(wrap(lane.label, LABEL - 18, 13, bold=True))
-    hint = wrap(lane.hint, LABEL - 18, 9.5)
-    parts.append(
-        text_lines(hint, MARGIN + 12, y + PAD + 12 + label_lines * 17, size=9.5, fill=MUTED)
-    )
+
+
+def _lane(lane: Lane, columns: list[Column], y: float, height: float, width: float) -> str:
+    parts = _lane_head(lane.label, lane.hint, y, height, width)
     for i, (column, cell) in enumerate(zip(columns, lane.cells, strict=True)):
         left = MARGIN + LABEL + i * (COLUMN + GAP)
-        frame = element(
-            "rect",
+        frame = rect(
+            left,
+            y,
+            COLUMN,
+            height,
             class_="cell-frame",
-            x=float(left),
-            y=float(y),
-            width=float(COLUMN),
-            height=float(height),
             fill="none",
         )
         parts.append(
@@ -292,34 +284,9 @@ def _lane(lane: Lane, columns: list[Column], y: float, height: float, width: flo
 
 def _emotion_lane(content: Content, y: float, width: float) -> str:
     top, bottom = y + 26, y + EMOTION_HEIGHT - 30
-    parts = [
-        element(
-            "rect",
-            x=float(MARGIN),
-            y=float(y),
-            width=float(width - 2 * MARGIN),
-            height=float(EMOTION_HEIGHT),
-            fill=LANE,
-            rx=6,
-        ),
-        text_lines(["Emotion"], MARGIN + 12, y + PAD + 12, size=13, font_weight="bold", fill=INK),
-        text_lines(
-            wrap(
-                "designed −2…+2"
-                + (
-                    ", measured beside it"
-                    if content.analysis and content.analysis.has_feedback
-                    else ""
-                ),
-                LABEL - 18,
-                9.5,
-            ),
-            MARGIN + 12,
-            y + PAD + 29,
-            size=9.5,
-            fill=MUTED,
-        ),
-    ]
+    measured = bool(content.analysis and content.analysis.has_feedback)
+    hint = "designed −2…+2" + (", measured beside it" if measured else "")
+    parts = _lane_head("Emotion", hint, y, EMOTION_HEIGHT, width)
 
     def level(value: float) -> float:
         return top + (2 - value) / 4 * (bottom - top)

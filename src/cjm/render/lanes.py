@@ -41,7 +41,7 @@ from cjm.render.palette import (
     shape,
 )
 from cjm.render.results import AnalysisView, DetectedPain
-from cjm.render.svg import element, group
+from cjm.render.svg import element, group, rect
 
 JOURNEY_COLUMN = "_journey"
 
@@ -403,13 +403,12 @@ def _kpi_row(kpi: KPI, analysis: AnalysisView | None, width: float) -> Block:
     body = stack([head, *[text_block(d, width - 24) for d in details]], gap=2)
 
     def draw(x: float, y: float) -> str:
-        frame = element(
-            "rect",
+        frame = rect(
+            x,
+            y,
+            width,
+            body.height + 8,
             class_="frame",
-            x=float(x),
-            y=float(y),
-            width=float(width),
-            height=float(body.height + 8),
             fill="none",
             stroke="none",
         )

@@ -20,6 +20,7 @@ from cjm.render.palette import (
     MEASURED,
     MUTED,
     PRIORITY,
+    Style,
     channel_icon,
     shape,
 )
@@ -34,8 +35,12 @@ ROW = 22
 def legend(content: Content, width: float) -> Block:
     """The legend as a block of the given width."""
     sections: list[tuple[str, list[tuple[Glyph, str]]]] = [
-        ("Pain points", [_priority(p) for p in PriorityClass] + [(_dashed, "detected in data")]),
-        ("Opportunities", [_horizon(h) for h in Horizon]),
+        (
+            "Pain points",
+            [_styled(PRIORITY[p], PRIORITY[p].cue.lower()) for p in PriorityClass]
+            + [(_dashed, "detected in data")],
+        ),
+        ("Opportunities", [_styled(HORIZON[h], HORIZON[h].cue.lower()) for h in Horizon]),
         (
             "Emotion",
             [
@@ -43,7 +48,7 @@ def legend(content: Content, width: float) -> Block:
                 (_line(MEASURED, "7 5", "square"), "measured: feedback sentiment ×2, 95% CI"),
             ],
         ),
-        ("KPI and JPI lights", [_light(status) for status in LIGHTS]),
+        ("KPI and JPI lights", [_styled(style, style.cue) for style in LIGHTS.values()]),
         ("Channels", [_channel(c) for c in Channel if c.value in _channels(content)]),
     ]
     rows: list[list[tuple[float, Glyph, str]]] = []
@@ -102,11 +107,11 @@ def _heading(text: str) -> Glyph:
     return draw
 
 
-def _priority(priority: PriorityClass) -> tuple[Glyph, str]:
-    style = PRIORITY[priority]
+def _styled(style: Style, cue: str) -> tuple[Glyph, str]:
+    """A legend item: the style's marker and its label with the cue in brackets."""
     return (
-        lambda x, y: shape(style.shape, x + 8, y + 8, 6.5, style.colour),
-        f"{style.label} ({style.cue.lower()})",
+        lambda x, y: shape(style.shape, x + 8, y + 8, 7, style.colour),
+        f"{style.label} ({cue})",
     )
 
 
@@ -121,14 +126,6 @@ def _dashed(x: float, y: float) -> str:
         fill="none",
         stroke=MUTED,
         stroke_dasharray="4 3",
-    )
-
-
-def _horizon(horizon: Horizon) -> tuple[Glyph, str]:
-    style = HORIZON[horizon]
-    return (
-        lambda x, y: shape(style.shape, x + 8, y + 8, 7, style.colour),
-        f"{style.label} ({style.cue.lower()})",
     )
 
 
@@ -147,14 +144,6 @@ def _line(colour: str, dashes: str | None, marker: str) -> Glyph:
         return path + shape(marker, x + 7, y + 8, 5, colour)
 
     return draw
-
-
-def _light(status: str) -> tuple[Glyph, str]:
-    style = LIGHTS[status]
-    return (
-        lambda x, y: shape(style.shape, x + 8, y + 8, 7.5, style.colour),
-        f"{style.label} ({style.cue})",
-    )
 
 
 def _channel(channel: Channel) -> tuple[Glyph, str]:

@@ -38,6 +38,12 @@ def element(tag: str, content: str | None = None, **attrs: object) -> str:
     return f"{head}/>" if content is None else f"{head}>{content}</{tag}>"
 
 
+def rect(x: float, y: float, width: float, height: float, **attrs: object) -> str:
+    """A rectangle; ``class_="frame"`` marks the box the browser tests keep text inside."""
+    size = {"x": float(x), "y": float(y), "width": float(width), "height": float(height)}
+    return element("rect", None, **size, **attrs)
+
+
 def group(children: Iterable[str], **attrs: object) -> str:
     """A ``<g>`` around the children."""
     return element("g", "".join(children), **attrs)
