@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from cjm.model.journey import Journey
+from cjm.render import formats
 from cjm.render.palette import (
     BLUE,
     BLUISH_GREEN,
@@ -267,22 +268,25 @@ def emotion_chart(
 
 
 def opportunity_matrix(journey: Journey) -> Spec:
-    """Impact against effort; the quick-win corner (little effort, high impact) is marked."""
+    """Impact against effort; the quick-win corner (little effort, high impact) is marked.
+
+    Each point carries the opportunity's number in the map's order (the report's table lists
+    them by number), so labels never run over each other; points that coincide sit side by
+    side."""
     rows: list[dict[str, Any]] = []
     seen: dict[tuple[int, int], int] = {}
-    for opp in journey.opportunities:
+    for number, opp in enumerate(journey.opportunities, start=1):
         if opp.impact is None or opp.effort is None:
             continue
-        key = (opp.effort, opp.impact)
-        nudge = seen.get(key, 0)
-        seen[key] = nudge + 1
+        nudge = seen.get((opp.effort, opp.impact), 0)
+        seen[(opp.effort, opp.impact)] = nudge + 1
         rows.append(
             {
-                "name": opp.name,
+                "name": f"{number}. {opp.name}",
                 "impact": opp.impact,
-                "effort": opp.effort + 0.14 * nudge,
-                "horizon": (opp.horizon.value.replace("_", " ") if opp.horizon else "no horizon"),
-                "label": opp.name if len(opp.name) <= 34 else opp.name[:32] + "…",
+                "effort": opp.effort + 0.2 * nudge,
+                "horizon": (formats.words(opp.horizon.value) if opp.horizon else "no horizon"),
+                "label": str(number),
             }
         )
     domain = ["quick win", "long term", "no horizon"]
@@ -296,20 +300,20 @@ def opportunity_matrix(journey: Journey) -> Spec:
         "field": "effort",
         "type": "quantitative",
         "scale": {"domain": [0.5, 5.9]},
-        "axis": {"values": [1, 2, 3, 4, 5]},
+        "axis": {"values": [1, 2, 3, 4, 5], "format": "d"},
         "title": "effort (1 easy … 5 hard)",
     }
     y = {
         "field": "impact",
         "type": "quantitative",
-        "scale": {"domain": [0.5, 5.5]},
-        "axis": {"values": [1, 2, 3, 4, 5]},
+        "scale": {"domain": [0.5, 6]},
+        "axis": {"values": [1, 2, 3, 4, 5], "format": "d"},
         "title": "customer impact (1 … 5)",
     }
     spec = _base(rows, 360)
     spec["layer"] = [
         {
-            "data": {"values": [{"x": 0.5, "x2": 2.5, "y": 3.5, "y2": 5.5}]},
+            "data": {"values": [{"x": 0.5, "x2": 2.5, "y": 3.5, "y2": 6}]},
             "mark": {"type": "rect", "color": BLUISH_GREEN, "opacity": 0.12},
             "encoding": {
                 "x": {"field": "x", "type": "quantitative"},
@@ -320,7 +324,7 @@ def opportunity_matrix(journey: Journey) -> Spec:
         },
         {
             "data": {
-                "values": [{"x": 0.6, "y": 5.35, "text": "QUICK WINS: little effort, high impact"}]
+                "values": [{"x": 0.6, "y": 5.78, "text": "QUICK WINS: little effort, high impact"}]
             },
             "mark": {
                 "type": "text",
@@ -353,10 +357,10 @@ def opportunity_matrix(journey: Journey) -> Spec:
         {
             "mark": {
                 "type": "text",
-                "align": "left",
-                "dx": 9,
-                "dy": 0,
-                "fontSize": 10.5,
+                "align": "center",
+                "dy": -14,
+                "fontSize": 11,
+                "fontWeight": "bold",
                 "color": INK,
             },
             "encoding": {"x": x, "y": y, "text": {"field": "label"}},

@@ -1,5 +1,7 @@
 """Numbers as people read them on a map: percentages, durations, counts, KPI values.
 
+>>> words("wont_fix"), words("loyalty_inhibitor")
+("won't fix", 'loyalty inhibitor')
 >>> percent(0.7902), duration(516341), count(61804)
 ('79%', '6.0 d', '61,804')
 >>> kpi_value(0.2, "ratio"), kpi_value(360, "seconds"), kpi_value(2, "days")
@@ -7,6 +9,11 @@
 """
 
 from __future__ import annotations
+
+
+def words(value: str) -> str:
+    """Taxonomy value as words: ``in_progress`` → ``in progress``, ``wont_fix`` → ``won't fix``."""
+    return {"wont_fix": "won't fix"}.get(value, value.replace("_", " "))
 
 
 def percent(value: float | None, digits: int = 0) -> str:

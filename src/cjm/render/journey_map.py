@@ -19,6 +19,7 @@ import itertools
 from html import escape
 
 from cjm.model.journey import Journey
+from cjm.render import formats
 from cjm.render.blocks import Block, Line, stack, text_block
 from cjm.render.lanes import Column, Content, Lane, lanes, sort_content
 from cjm.render.legend import legend
@@ -101,7 +102,7 @@ def _header(journey: Journey, analysis: AnalysisView | None, width: float) -> Bl
         facts.append("For " + ", ".join(p.name for p in journey.personas))
     if journey.scope:
         facts.append(
-            journey.scope.kind.value.replace("_", " ")
+            formats.words(journey.scope.kind.value)
             + (f": {journey.scope.focus}" if journey.scope.focus else "")
         )
     owner = []
@@ -109,7 +110,7 @@ def _header(journey: Journey, analysis: AnalysisView | None, width: float) -> Bl
         owner.append(f"Owner: {journey.owner}")
     if journey.last_validated:
         cadence = (
-            f" ({journey.review_cadence.value.replace('_', ' ')} review)"
+            f" ({formats.words(journey.review_cadence.value)} review)"
             if (journey.review_cadence)
             else ""
         )
@@ -324,7 +325,7 @@ def _emotion_lane(content: Content, y: float, width: float) -> str:
     for x, value in designed:
         kind = "triangle" if value > 0 else "down" if value < 0 else "circle"
         parts.append(shape(kind, x, level(value), 7, DESIGNED))
-        label = f"{value:+d} {EMOTION_WORDS[value]}" if value else "0 neutral"
+        label = f"{value:+d} {EMOTION_WORDS[value]}".replace("-", "−") if value else "0 neutral"
         parts.append(
             element(
                 "text",

@@ -28,7 +28,6 @@ from cjm.render.blocks import (
 )
 from cjm.render.palette import (
     BLUE,
-    FAINT,
     INK,
     LANE,
     MUTED,
@@ -308,9 +307,9 @@ def _pain_card(pain: PainPoint, found: DetectedPain | None) -> Card:
         details.append(_affected(found))
     details.append(
         Line(
-            f"{pain.status.value.replace('_', ' ')} · {len(pain.evidence)} evidence",
+            f"{formats.words(pain.status.value)} · {len(pain.evidence)} evidence",
             9.5,
-            colour=FAINT,
+            colour=MUTED,
         )
     )
     return Card(
@@ -354,7 +353,7 @@ def _opportunities(column: Column, content: Content, width: float) -> Block:
         style = horizon_style(opp.horizon)
         scores = f"impact {_dots(opp.impact)} · effort {_dots(opp.effort)}"
         owner = teams.get(opp.owner or "", opp.owner or "no owner")
-        status = opp.status.value.replace("_", " ")
+        status = formats.words(opp.status.value)
         details = [Line(scores, 9.5, colour=INK), Line(f"{owner} · {status}", 9.5)]
         kind = f"{opp.type.value} · " if opp.type else ""
         cards.append(
@@ -398,7 +397,7 @@ def _kpi_row(kpi: KPI, analysis: AnalysisView | None, width: float) -> Block:
             shown += f" ({formats.kpi_value(ci[0], unit)}–{formats.kpi_value(ci[1], unit)})"
         details.insert(0, Line(f"{style.label}: {shown}", 9.5, True, INK))
     else:
-        details.append(Line(style.cue, 9.5, colour=FAINT))
+        details.append(Line(style.cue, 9.5, colour=MUTED))
     head = text_block(Line(kpi.name, 10.5, True, INK), width - 24)
     body = stack([head, *[text_block(d, width - 24) for d in details]], gap=2)
 

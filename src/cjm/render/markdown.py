@@ -80,7 +80,7 @@ def markdown_summary(journey: Journey, analysis: AnalysisView | None) -> str:
                 f"{MARKS[style.shape]} {style.label}",
                 pain.name,
                 names[pain.stage],
-                pain.status.value.replace("_", " "),
+                formats.words(pain.status.value),
                 formats.count(found.customers_affected) if found else "",
             ]
         )
@@ -105,7 +105,7 @@ def markdown_summary(journey: Journey, analysis: AnalysisView | None) -> str:
                 o.name,
                 str(o.impact or ""),
                 str(o.effort or ""),
-                o.status.value.replace("_", " "),
+                formats.words(o.status.value),
             ]
             for o in journey.opportunities
         ],

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cjm.model.taxonomy import Channel, Horizon, PriorityClass
+from cjm.model.taxonomy import Horizon, PriorityClass
 from cjm.render.svg import element
 
 # Okabe-Ito
@@ -171,9 +171,6 @@ def _light(kind: str, cx: float, cy: float, r: float, fill: str, stroke: str) ->
         fill=fill if hollow else PAPER,
     )
     return disc + glyph
-
-
-CHANNEL_LABELS = {channel.value: channel.value.replace("_", " ") for channel in Channel}
 
 
 def channel_icon(channel: str, x: float, y: float, colour: str = INK) -> str:

@@ -257,7 +257,8 @@ def sections(journey: Journey, analysis: AnalysisView, svg: str) -> list[Section
         Section(
             "opportunities",
             "Opportunities",
-            "Impact against effort; the shaded corner holds the quick wins.",
+            "Impact against effort; the shaded corner holds the quick wins; numbers refer to "
+            "the table.",
             chart(charts.opportunity_matrix(journey)) + _opportunity_table(journey),
         ),
         Section(
@@ -358,7 +359,7 @@ def _pain_table(journey: Journey, analysis: AnalysisView) -> Markup:
                 row["name"],
                 names.get(row["stage"] or "", row["stage"] or ""),
                 " · ".join(str(row[k]) for k in ("owner_area", "kind", "interaction") if row[k]),
-                str(row["status"] or "").replace("_", " ")
+                formats.words(str(row["status"] or ""))
                 + (" (detected)" if row["origin"] == "detected" else ""),
                 formats.count(row["customers_affected"]),
             ]
@@ -380,24 +381,25 @@ def _pain_table(journey: Journey, analysis: AnalysisView) -> Markup:
 def _opportunity_table(journey: Journey) -> Markup:
     teams = {team.id: team.name for team in journey.teams}
     rows: list[list[Markup | str]] = []
-    for opp in journey.opportunities:
+    for number, opp in enumerate(journey.opportunities, start=1):
         style = horizon_style(opp.horizon)
         rows.append(
             [
+                str(number),
                 _badge(style.colour, MARKS[style.shape], style.label),
                 opp.name,
                 opp.type.value if opp.type else "",
                 str(opp.impact or ""),
                 str(opp.effort or ""),
                 teams.get(opp.owner or "", opp.owner or ""),
-                opp.status.value.replace("_", " "),
+                formats.words(opp.status.value),
                 opp.due.isoformat() if opp.due else "",
             ]
         )
     return _table(
-        ["Horizon", "Opportunity", "Type", "Impact", "Effort", "Owner", "Status", "Due"],
+        ["#", "Horizon", "Opportunity", "Type", "Impact", "Effort", "Owner", "Status", "Due"],
         rows,
-        frozenset({3, 4}),
+        frozenset({0, 4, 5}),
     )
 
 
