@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from html import escape
 from pathlib import Path
 
@@ -163,3 +164,20 @@ def test_journey_shows_its_map_in_jupyter() -> None:
     html = subscription()._repr_html_()
     assert html.startswith('<div class="cjm-journey"')
     assert "Ledgerline subscription" in html
+
+
+@pytest.mark.parametrize(
+    ("journey", "lanes"),
+    [
+        (
+            subscription,
+            "goal actions touchpoints thoughts emotion pains opportunities kpis backstage",
+        ),
+        (large_map, "goal actions touchpoints emotion pains kpis backstage"),  # no thoughts
+    ],
+)
+def test_lanes_run_from_what_customers_do_to_what_the_company_owns(
+    journey: Callable[[], Journey], lanes: str
+) -> None:
+    drawn = re.findall(r'class="lane[^"]*" data-lane="(\w+)"', map_svg(journey()))
+    assert drawn == lanes.split()

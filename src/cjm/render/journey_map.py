@@ -65,7 +65,7 @@ def map_svg(journey: Journey, analysis: AnalysisView | None = None) -> str:
     parts.append(stage_row.draw(MARGIN + LABEL, y))
     y += stage_row.height + 8
     rows = lanes(content, inner)
-    emotion_at = next((i for i, lane in enumerate(rows) if lane.id == "thoughts"), 0) + 1
+    emotion_at = _emotion_place(rows) if _has_emotion(content) else len(rows) + 1
     for i, lane in enumerate(rows):
         if i == emotion_at:
             parts.append(_emotion_lane(content, y, width))
@@ -73,13 +73,24 @@ def map_svg(journey: Journey, analysis: AnalysisView | None = None) -> str:
         height = max(cell.height for cell in lane.cells) + 2 * PAD
         parts.append(_lane(lane, columns, y, height, width))
         y += height + 6
-    if emotion_at >= len(rows):
+    if emotion_at == len(rows):
         parts.append(_emotion_lane(content, y, width))
         y += EMOTION_HEIGHT + 6
     key = legend(content, width - 2 * MARGIN)
     parts.append(key.draw(MARGIN, y + 12))
     height = y + 12 + key.height + MARGIN
     return _document(journey, analysis, parts, width, height)
+
+
+def _emotion_place(rows: list[Lane]) -> int:
+    """The emotion curve comes after what the customer does, meets and thinks."""
+    before = ("goal", "actions", "touchpoints", "thoughts")
+    return max((i + 1 for i, lane in enumerate(rows) if lane.id in before), default=0)
+
+
+def _has_emotion(content: Content) -> bool:
+    designed = any(stage.emotion is not None for stage in content.journey.stages)
+    return designed or bool(content.analysis and content.analysis.has_feedback)
 
 
 def _document(
