@@ -36,7 +36,7 @@ typecheck: $(VENV)/.installed-dev
 
 pytest: $(VENV)/.installed-dev
 	bash scripts/ensure-postgres
-	bash scripts/ensure-chromium
+	bash scripts/ensure-render-deps
 	$(BIN)/python -m pytest -n 2
 
 ## bench: speed and memory benchmarks beside their peers (writes benchmarks/RESULTS.md)

@@ -1,6 +1,6 @@
 """Headless Chromium for the tests: screenshots, the DOM after scripts ran, print to PDF.
 
-Debian's ``chromium`` package (installed by ``make test`` through scripts/ensure-chromium).
+Debian's ``chromium`` package (installed by ``make test`` through scripts/ensure-render-deps).
 As root it needs ``--no-sandbox``; every run gets a fresh profile and no network chatter.
 A check script injected into a copy of the page measures the layout and writes what it
 found into ``<pre id="cjm-check">``, which ``--dump-dom`` returns.
@@ -42,7 +42,7 @@ def chromium() -> str:
     found = os.environ.get("CJM_CHROMIUM") or shutil.which("chromium")
     if found:
         return found
-    message = "Chromium not found: run scripts/ensure-chromium"
+    message = "Chromium not found: run scripts/ensure-render-deps"
     if IN_CI:
         pytest.fail(message)
     pytest.skip(message)
