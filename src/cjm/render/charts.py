@@ -109,7 +109,7 @@ def funnel_chart(journey: Journey, analysis: AnalysisView) -> Spec:
                     "x": {
                         "field": "low",
                         "type": "quantitative",
-                        "axis": {"format": "%"},
+                        "axis": {"format": "%", "values": [0, 0.25, 0.5, 0.75, 1]},
                         "scale": {"domain": [0, 1]},
                         "title": "conversion from previous stage (95% CI)",
                     },

@@ -9,7 +9,7 @@ touchpoint are written on the touchpoint instead of drawn as loops.
 >>> from cjm import example_path, load_journey
 >>> svg = flow_svg(load_journey(example_path("subscription")), [
 ...     {"source": "pricing-page", "target": "trial-signup", "count": 40, "median_s": 60}])
->>> "Pricing page" in svg and 'data-edge="pricing-page>trial-signup"' in svg
+>>> "Pricing page" in svg and 'data-edge="pricing-page trial-signup"' in svg
 True
 """
 
@@ -149,7 +149,7 @@ def _edge(
         stroke_opacity=0.55,
         stroke_dasharray=dash,
     )
-    return group([title(label), path, head], class_="edge", data_edge=f"{source}>{target}")
+    return group([title(label), path, head], class_="edge", data_edge=f"{source} {target}")
 
 
 def _bezier(*points: float) -> str:

@@ -8,7 +8,7 @@ size is computed from measured text, so long names wrap and lanes grow.
 
 >>> from cjm import example_path, load_journey
 >>> svg = map_svg(load_journey(example_path("subscription")))
->>> svg.startswith("<svg") and "Bank connection fails on the first try" in svg
+>>> svg.startswith("<svg") and 'data-box="pain:bank-connection-fails"' in svg
 True
 """
 

@@ -20,7 +20,7 @@ MARKS = {
     "circle": "●",
     "square": "■",
     "bolt": "⚡",
-    "hourglass": "⏳",
+    "hourglass": "◷",
     "check": "✓",
     "bang": "!",
     "cross": "✕",
