@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Callable
 from html import escape
 
 from cjm.model.journey import Journey
@@ -353,7 +354,7 @@ def _emotion_lane(content: Content, y: float, width: float) -> str:
     return group(parts, class_="lane emotion", data_lane="emotion")
 
 
-def _measured(content: Content, level: object) -> str:
+def _measured(content: Content, level: Callable[[float], float]) -> str:
     feedback = content.analysis.feedback() if content.analysis else {}
     points = []
     for i, column in enumerate(content.columns):
@@ -362,7 +363,6 @@ def _measured(content: Content, level: object) -> str:
             continue
         x = MARGIN + LABEL + i * (COLUMN + GAP) + COLUMN / 2 + 34
         points.append((x, stage.sentiment * 2, stage.ci95))
-    assert callable(level)
     parts = [_curve([(x, level(v)) for x, v, _ in points], MEASURED, dashed=True)]
     for x, value, ci in points:
         if ci:

@@ -438,12 +438,11 @@ def _backstage(column: Column, content: Content, width: float) -> Block:
             for kind in ("touchpoint", "opportunity")
             if kind in things
         )
-        icon = partial(_team_icon)
         chips.append(
             chip(
                 f"team:{column.id}:{team_id}",
                 width,
-                icon,
+                _team_icon,
                 name,
                 [Line(area + summary, 9.5)],
                 fill="#EEF2F7",

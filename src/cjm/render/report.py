@@ -192,7 +192,6 @@ def _facts(journey: Journey, analysis: AnalysisView) -> str:
 
 def sections(journey: Journey, analysis: AnalysisView, svg: str) -> list[Section]:
     """Every section of the report, in order."""
-    chart = _chart
     result = [
         Section("glance", "At a glance", "", _glance(journey, analysis), "first"),
         Section(
@@ -211,7 +210,7 @@ def sections(journey: Journey, analysis: AnalysisView, svg: str) -> list[Section
                 "Funnel",
                 "Customers who reached each stage in order, and "
                 "the conversion from the previous stage with its 95% interval.",
-                chart(charts.funnel_chart(journey, analysis)),
+                _chart(charts.funnel_chart(journey, analysis)),
             )
         )
     if analysis.transitions:
@@ -231,7 +230,7 @@ def sections(journey: Journey, analysis: AnalysisView, svg: str) -> list[Section
                 "variants",
                 "Top paths",
                 "The most common sequences of stages.",
-                chart(charts.variants_chart(journey, analysis)),
+                _chart(charts.variants_chart(journey, analysis)),
             )
         )
     lead = "The emotion the team designed for each stage"
@@ -245,7 +244,7 @@ def sections(journey: Journey, analysis: AnalysisView, svg: str) -> list[Section
             "emotion",
             "Emotion by stage",
             lead,
-            chart(charts.emotion_chart(charts.emotion_points(journey, analysis))),
+            _chart(charts.emotion_chart(charts.emotion_points(journey, analysis))),
         ),
         Section(
             "pain-points",
@@ -259,7 +258,7 @@ def sections(journey: Journey, analysis: AnalysisView, svg: str) -> list[Section
             "Opportunities",
             "Impact against effort; the shaded corner holds the quick wins; numbers refer to "
             "the table.",
-            chart(charts.opportunity_matrix(journey)) + _opportunity_table(journey),
+            _chart(charts.opportunity_matrix(journey)) + _opportunity_table(journey),
         ),
         Section(
             "kpis",
