@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint typecheck pytest bench docs clean
+.PHONY: run test lint typecheck pytest bench golden docs clean
 
 $(BIN)/python:
 	$(PYTHON) scripts/check-python.py
@@ -12,7 +12,7 @@ $(BIN)/python:
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e '.[pdf]'
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
@@ -36,11 +36,16 @@ typecheck: $(VENV)/.installed-dev
 
 pytest: $(VENV)/.installed-dev
 	bash scripts/ensure-postgres
+	bash scripts/ensure-render-deps
 	$(BIN)/python -m pytest -n 2
 
 ## bench: speed and memory benchmarks beside their peers (writes benchmarks/RESULTS.md)
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m benchmarks
+
+## golden: accept the current journey-map SVGs as the new golden files (review the diff!)
+golden: $(VENV)/.installed-dev
+	CJM_UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q tests/test_render_golden.py
 
 ## docs: regenerate the reference (CLI help, JSON Schema, file format) from the code
 docs: $(VENV)/.installed

@@ -229,7 +229,10 @@ def test_schema_refuses_to_overwrite_a_map(cli, workdir: Path):
 
 
 def test_demo_refuses_to_overwrite_an_edited_map(cli, workdir: Path):
-    assert cli("demo").code == 0
+    first = cli("demo")
+    assert first.code == 0
+    assert first.out.rstrip().endswith(f"Wrote the report: {Path('cjm-demo', 'report.html')}")
+    assert Path("cjm-demo/report.pdf").read_bytes()[:5] == b"%PDF-"
     demo = Path("cjm-demo/subscription.yaml")
     demo.write_text(demo.read_text() + "# my notes\n")
     result = cli("demo")

@@ -1,7 +1,7 @@
 """The demo: the bundled subscription map, a generated event log, and their analysis.
 
 >>> import tempfile
->>> result = run_demo(tempfile.mkdtemp(), customers=300)
+>>> result = run_demo(tempfile.mkdtemp(), customers=300, report=False)
 >>> result.analysis.inputs["customers"] <= 300
 True
 """
@@ -34,11 +34,12 @@ class Demo:
     events_path: Path
     analysis: Analysis
     analysis_path: Path
+    report_path: Path | None = None
 
 
-def run_demo(folder: str | Path, *, customers: int = CUSTOMERS) -> Demo:
-    """Write the demo map and event log into ``folder``, validate, analyse; never overwrite
-    a map someone edited."""
+def run_demo(folder: str | Path, *, customers: int = CUSTOMERS, report: bool = True) -> Demo:
+    """Write the demo map and event log into ``folder``, validate, analyse and (with
+    ``report``) write the report; never overwrite a map someone edited."""
     folder = Path(folder)
     map_path = folder / f"{DEMO}.yaml"
     bundled = example_path(DEMO).read_text(encoding="utf-8")
@@ -65,6 +66,12 @@ def run_demo(folder: str | Path, *, customers: int = CUSTOMERS) -> Demo:
     analysis = analyze(
         journey, events_path, window=WINDOW, customers=customers_path, segment_by=["persona"]
     )
+    analysis_path = analysis.write(folder)
+    report_path = None
+    if report:
+        from cjm.render.report import pdf_available, write_report  # loaded only when asked
+
+        report_path = write_report(folder, journey, pdf=pdf_available()).html
     return Demo(
-        map_path, journey, check_file(map_path), events_path, analysis, analysis.write(folder)
+        map_path, journey, check_file(map_path), events_path, analysis, analysis_path, report_path
     )

@@ -155,6 +155,12 @@ class Analysis:
             ],
         }
 
+    def _repr_html_(self) -> str:
+        """The evidence and the funnel as a table in Jupyter (drawn by ``cjm.render``)."""
+        from cjm.render.notebook import analysis_html
+
+        return analysis_html(self.to_json())
+
     def write(self, folder: str | Path) -> Path:
         """Write ``analysis.json`` into ``folder`` (created if missing); return its path."""
         target = Path(folder)

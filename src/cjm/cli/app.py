@@ -34,6 +34,8 @@ from cjm.model import (
 )
 from cjm.model.files import write_text
 from cjm.model.taxonomy import StageSet
+from cjm.render.output import write_map
+from cjm.render.report import write_report
 from cjm.store import Store
 
 MAX_REVISION = 2**31 - 1
@@ -395,6 +397,60 @@ def analyze(
 
 
 @app.command()
+def render(
+    map_file: Annotated[Path, typer.Argument(help="The journey map file.", metavar="MAP")],
+    output: Annotated[
+        Path,
+        typer.Option("-o", "--output", help="The picture: .html, .svg, .png or .pdf."),
+    ],
+    analysis: Annotated[
+        Path | None,
+        typer.Option(help="A folder written by 'cjm analyze' (or its analysis.json) to overlay."),
+    ] = None,
+) -> None:
+    """Draw the journey map.
+
+    Stages are columns (with the customer's goal); lanes show actions, touchpoints by
+    channel, thoughts, the emotion curve, pain points by priority class, opportunities,
+    KPIs and the owning teams. With --analysis the map also shows the funnel, customers per
+    touchpoint and, when the analysis has them, feedback, detected pain points and JPI lights.
+    The file suffix picks the format.
+    """
+    path = write_map(load_journey(map_file), output, analysis)
+    typer.echo(f"Wrote {path}")
+
+
+@app.command()
+def report(
+    folder: Annotated[
+        Path, typer.Argument(help="A folder written by 'cjm analyze'.", metavar="ANALYSIS_DIR")
+    ],
+    map_file: Annotated[
+        Path | None,
+        typer.Option("--map", help="The journey map (default: the map in ANALYSIS_DIR)."),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="Folder for the report (default: ANALYSIS_DIR)."),
+    ] = None,
+    pdf: Annotated[bool, typer.Option(help="Also print report.pdf (needs WeasyPrint).")] = True,
+) -> None:
+    """Write the report of an analysis.
+
+    report.html (self-contained, works offline) and report.pdf: the map, the funnel with
+    intervals, the flow between touchpoints, top paths, emotion by stage, pain points, the
+    opportunity matrix and the KPIs with their lights. Also report.md (with a Mermaid
+    diagram), journey.mmd, map.svg, map.png, pain_points.csv, opportunities.csv and
+    report.xlsx.
+    """
+    result = write_report(folder, map_file, out=output, pdf=pdf)
+    typer.echo(f"Wrote {len(result.files)} files into {result.folder}:")
+    for path in result.files:
+        typer.echo(f"  {path.name}")
+    typer.echo(f"Open {result.html}")
+
+
+@app.command()
 def demo(
     output: Annotated[
         Path, typer.Option("-o", "--output", help="Folder for the demo's files.")
@@ -403,7 +459,7 @@ def demo(
     """Run cjm on the bundled demo journey.
 
     Writes the demo map and a generated event log (5,000 customers) into the output folder,
-    validates and summarises the map, analyses the log and writes analysis.json.
+    validates and summarises the map, analyses the log, writes analysis.json and the report.
     """
     result = run_demo(output)
     found = result.diagnostics
@@ -417,6 +473,7 @@ def demo(
     typer.echo(f"\nAnalysed {result.events_path} against the map:")
     summary.print_analysis(result.analysis)
     typer.echo(f"Wrote {result.analysis_path}")
+    typer.echo(f"Wrote the report: {result.report_path}")
 
 
 def _journey_at(store: Store, journey: str, ref: str | None) -> Journey:

@@ -387,3 +387,9 @@ class Journey(Node):
     def content(self) -> dict[str, Any]:
         """The map's content as plain JSON data, without the ``revision`` bookkeeping."""
         return self.model_dump(mode="json", exclude={"revision"})
+
+    def _repr_html_(self) -> str:
+        """The map as a picture in Jupyter (drawn by ``cjm.render``, imported on first use)."""
+        from cjm.render.notebook import journey_html  # render depends on model, not back
+
+        return journey_html(self)
