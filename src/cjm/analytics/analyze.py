@@ -26,9 +26,10 @@ import pyarrow.csv as pa_csv
 
 from cjm.analytics.contacts import REPEAT_WINDOW, channel_switches, contacts, repeat_contacts
 from cjm.analytics.customers import CHURNED_AFTER, DORMANT_AFTER, customer_status
+from cjm.analytics.engines import Engine, EngineName, engine_for
 from cjm.analytics.flow import directly_follows, end_activities, start_activities
 from cjm.analytics.funnel import FunnelStep, funnel
-from cjm.analytics.tables import events_table, journey_window
+from cjm.analytics.tables import journey_window
 from cjm.analytics.touchpoints import map_touchpoints, require_event_rules, unmapped_events
 from cjm.analytics.variants import variants
 from cjm.evidence.columns import ColumnMap
@@ -131,8 +132,15 @@ def analyze(
     dormant_after: dt.timedelta = DORMANT_AFTER,
     churned_after: dt.timedelta = CHURNED_AFTER,
     repeat_window: dt.timedelta = REPEAT_WINDOW,
+    engine: EngineName | Engine = "duckdb",
+    spark_master: str | None = None,
 ) -> Analysis:
-    """Map the events onto the journey and compute funnel, flow, variants and stages."""
+    """Map the events onto the journey and compute funnel, flow, variants and stages.
+
+    ``engine``: ``duckdb`` (embedded, the default), ``spark`` (on ``spark_master``, see
+    :class:`~cjm.analytics.engines.SparkEngine`), or an engine such as
+    ``SparkEngine(session)`` for a Spark session you have; the results are the same.
+    """
     if not isinstance(journey, Journey):
         journey = load_journey(journey)
     require_event_rules(journey)  # before reading a possibly large log
@@ -141,9 +149,8 @@ def analyze(
         if isinstance(events, EventLog)
         else read_events(events, columns, timezone=timezone, on_bad_rows=on_bad_rows)
     )
-    mapping = ibis.to_sql(map_touchpoints(events_table(log), journey), dialect="duckdb")
-    log.connection.execute(f"CREATE OR REPLACE TEMP TABLE mapped AS {mapping}")  # computed once
-    mapped = ibis.duckdb.from_connection(log.connection).table("mapped")
+    run = engine_for(engine, spark_master)
+    mapped = run.keep(log, map_touchpoints(run.events(log), journey))  # computed once
     on_map = mapped.filter(mapped.touchpoint.notnull())
     steps = len(journey.stages)
     channels = {tp.id: tp.channel.value for _stage, tp in journey.touchpoints()}
@@ -151,7 +158,7 @@ def analyze(
     customer_table = customer_status(
         mapped, dormant_after=dormant_after, churned_after=churned_after
     ).to_pyarrow()
-    return Analysis(
+    analysis = Analysis(
         journey={"id": journey.id, "name": journey.name, "revision": journey.revision},
         inputs=_inputs(log, mapped),
         window_s=window.total_seconds() if window else None,
@@ -173,6 +180,8 @@ def analyze(
         customers=_customer_summary(journey, customer_table, dormant_after, churned_after),
         customer_table=customer_table,
     )
+    run.release()
+    return analysis
 
 
 def _customer_summary(
