@@ -36,7 +36,8 @@ typecheck: $(VENV)/.installed-dev
 
 pytest: $(VENV)/.installed-dev
 	bash scripts/ensure-postgres
-	$(BIN)/python -m pytest -n 2
+	bash scripts/ensure-java
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 ## bench: speed and memory benchmarks beside their peers (writes benchmarks/RESULTS.md)
 bench: $(VENV)/.installed-dev

@@ -14,8 +14,13 @@ from tests.postgres import fresh_database, server_binaries, throwaway_cluster
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-# Small data on two cores: few shuffle partitions keep each Spark query short.
-TEST_SPARK_SETTINGS = {"spark.sql.shuffle.partitions": "4", "spark.default.parallelism": "2"}
+# Small data on two cores: few shuffle partitions, and no adaptive re-planning between the
+# stages of a query (it costs more than it saves on a few thousand rows).
+TEST_SPARK_SETTINGS = {
+    "spark.sql.shuffle.partitions": "2",
+    "spark.default.parallelism": "2",
+    "spark.sql.adaptive.enabled": "false",
+}
 
 
 @dataclass

@@ -7,6 +7,7 @@ xdist group, so one worker starts one JVM for all of them.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import socket
 import sys
 from pathlib import Path
@@ -118,7 +119,7 @@ def _on_both(spark_session: Any, journey: Any, events: Path, **options: Any) -> 
 @spark
 def test_the_demo_log_gives_the_same_analysis_on_both_engines(spark_session, tmp_path: Path):
     journey = cjm.load_journey(cjm.example_path("subscription"))
-    events = write_events(generate_events(journey, customers=400), tmp_path / "events.parquet")
+    events = write_events(generate_events(journey, customers=300), tmp_path / "events.parquet")
     result = _on_both(spark_session, journey, events, window=dt.timedelta(days=30))
     ordered = [step.reached for step in result.funnel_ordered]
     assert ordered[0] > ordered[-1] > 0
@@ -165,28 +166,6 @@ def test_the_receipt_log_gives_the_same_analysis_on_both_engines(
 
 
 @spark
-def test_sub_second_times_and_ties_give_the_same_analysis_on_both_engines(
-    spark_session, tmp_path: Path
-):
-    (tmp_path / "map.yaml").write_text(TINY_MAP, encoding="utf-8")
-    (tmp_path / "events.csv").write_text(TINY_EVENTS, encoding="utf-8")
-    result = _on_both(
-        spark_session, tmp_path / "map.yaml", tmp_path / "events.csv", window=dt.timedelta(hours=1)
-    )
-    assert [v["path"] for v in result.variants["events"]["top"]] == [
-        ["view_home", "add_to_cart", "pay", "pay"],
-        ["view_home", "call", "add_to_cart", "call"],
-    ]
-    assert [step.reached for step in result.funnel_ordered] == [2, 2, 0]
-    assert [step.reached for step in result.funnel_any_order] == [2, 2, 1]
-    touchpoints = {tp["id"]: tp for stage in result.stages for tp in stage["touchpoints"]}
-    assert {
-        name: (touchpoints[name]["contacts"], touchpoints[name]["repeats"])
-        for name in ("pay", "call")
-    } == {"pay": (2, 1), "call": (2, 1)}
-
-
-@spark
 def test_elapsed_counts_unit_boundaries_on_both_engines(spark_session, tmp_path: Path):
     (tmp_path / "events.csv").write_text(TINY_EVENTS, encoding="utf-8")
     log = read_events(tmp_path / "events.csv")
@@ -212,28 +191,44 @@ def test_elapsed_counts_unit_boundaries_on_both_engines(spark_session, tmp_path:
 
 
 @spark
-def test_the_cli_runs_on_spark_and_writes_the_same_file(
+def test_sub_second_times_and_ties_give_the_same_files_on_both_engines_from_the_cli(
     cli, spark_session, tmp_path: Path
-):  # the CLI's session is the fixture's: one Spark session per process
+):  # the CLI's Spark session is the fixture's: one session per process
     (tmp_path / "map.yaml").write_text(TINY_MAP, encoding="utf-8")
     (tmp_path / "events.csv").write_text(TINY_EVENTS, encoding="utf-8")
-    outputs = {}
+    written = {}
     for engine in ("duckdb", "spark"):
         result = cli(
             "analyze",
             str(tmp_path / "map.yaml"),
             "--events",
             str(tmp_path / "events.csv"),
+            "--window",
+            "1h",
             "--out",
             str(tmp_path / engine),
             "--engine",
             engine,
             "--spark-master",
-            "local[1]",
+            "local[2]",
         )
         assert result.code == 0, result.err
-        outputs[engine] = (tmp_path / engine / "analysis.json").read_text(encoding="utf-8")
-    assert outputs["spark"] == outputs["duckdb"]
+        written[engine] = [
+            (tmp_path / engine / name).read_text(encoding="utf-8")
+            for name in ("analysis.json", "customers.csv")
+        ]
+    assert written["spark"] == written["duckdb"]
+    document = json.loads(written["spark"][0])
+    assert [v["path"] for v in document["variants"]["events"]["top"]] == [
+        ["view_home", "add_to_cart", "pay", "pay"],
+        ["view_home", "call", "add_to_cart", "call"],
+    ]
+    assert [step["reached"] for step in document["funnel"]["ordered"]] == [2, 2, 0]
+    assert [step["reached"] for step in document["funnel"]["any_order"]] == [2, 2, 1]
+    touchpoints = {tp["id"]: tp for stage in document["stages"] for tp in stage["touchpoints"]}
+    assert {
+        tp: (touchpoints[tp]["contacts"], touchpoints[tp]["repeats"]) for tp in touchpoints
+    } == {"site": (2, 0), "cart": (2, 0), "pay": (2, 1), "call": (2, 1)}
 
 
 def _closed_port() -> int:
