@@ -25,6 +25,7 @@ from cjm.analytics.tables import journey_window
 from cjm.errors import InvalidInput
 from cjm.evidence import ColumnMap, read_events
 from cjm.examples.events import generate_events, write_events
+from tests.test_analyze import MAP as TINY_MAP  # the shop: browse, buy, help
 
 XES_COLUMNS = ColumnMap(
     customer="case:concept:name", event="concept:name", timestamp="time:timestamp"
@@ -80,24 +81,6 @@ b,2024-01-02T09:00:00.0011Z,add_to_cart
 b,2024-01-02T09:00:00.0009Z,view_home
 b,2024-01-02T09:00:00.0009Z,call
 b,2024-01-03T09:00:00Z,call
-"""
-TINY_MAP = """\
-id: shop
-name: Shop
-stages:
-  - id: browse
-    name: Browse
-    touchpoints:
-      - {id: site, name: Site, channel: web, events: {patterns: ['view_*']}}
-  - id: buy
-    name: Buy
-    touchpoints:
-      - {id: cart, name: Cart, channel: web, events: {names: [add_to_cart]}}
-      - {id: pay, name: Payment, channel: web, events: {names: [pay]}}
-  - id: help
-    name: Help
-    touchpoints:
-      - {id: call, name: Call, channel: phone, events: {names: [call]}}
 """
 
 spark = pytest.mark.xdist_group("spark")
