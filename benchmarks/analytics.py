@@ -157,6 +157,20 @@ def cjm_analyze(path: str) -> object:
     return analyze(journey, path, window=dt.timedelta(days=WINDOW_DAYS)).inputs["rows"]
 
 
+def cjm_analyze_spark(path: str) -> object:
+    import datetime as dt
+
+    import cjm
+    from cjm.analytics.analyze import analyze
+    from cjm.analytics.engines import SparkEngine, start_session
+
+    session = start_session("local[*]", {"spark.driver.memory": "4g"})
+    _CHILDREN.append(session.sparkContext._gateway.proc.pid)  # the JVM: its memory counts
+    journey = cjm.load_journey(cjm.example_path("subscription"))
+    window = dt.timedelta(days=WINDOW_DAYS)
+    return analyze(journey, path, window=window, engine=SparkEngine(session)).inputs["rows"]
+
+
 QUERIES = {
     "scan (floor: DuckDB aggregate over the file)": scan,
     "DFG: DuckDB SQL with LEAD": duckdb_dfg,
@@ -168,13 +182,19 @@ QUERIES = {
     "cjm: variants (query only)": cjm_variants,
     "cjm: windowed funnel (query only)": cjm_funnel,
     "cjm: whole analyze (everything in analysis.json)": cjm_analyze,
+    "cjm: whole analyze on Spark (local[*], JVM start and memory included)": cjm_analyze_spark,
 }
+_CHILDREN: list[int] = []  # processes a query started (Spark's JVM), whose peak memory counts
 
 
 def peak_mib() -> float:
-    """This process's peak resident memory (VmHWM: unlike ru_maxrss, not inherited from the
-    parent that forked it)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
+    """The peak resident memory of this process and of those it started (VmHWM: unlike
+    ru_maxrss, not inherited from the parent that forked it)."""
+    return sum(_peak_mib(str(pid)) for pid in ["self", *_CHILDREN])
+
+
+def _peak_mib(pid: str) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return float("nan")

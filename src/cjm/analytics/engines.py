@@ -120,12 +120,7 @@ class SparkEngine:
         """The canonical events as a Spark temporary view (timestamps in UTC)."""
         self.release()
         arrow = log.connection.table(log.table).to_arrow_table()
-        frame = self.session.createDataFrame(arrow)
-        table = self._view(frame, cache=False)
-        # Spark's TIMESTAMP is an instant shown in the session time zone (UTC, see
-        # SPARK_SETTINGS); Ibis reads it as a naive timestamp. Say it is UTC, as on DuckDB,
-        # so results carry the same type on both engines.
-        return table.mutate(timestamp=table.timestamp.cast(dt.Timestamp(timezone="UTC")))
+        return self._view(self.session.createDataFrame(arrow), cache=False)
 
     def keep(self, log: EventLog, mapped: ir.Table) -> ir.Table:
         """The mapped events, computed once and cached in Spark's memory (spilling to disk),
@@ -133,8 +128,7 @@ class SparkEngine:
         per-customer aggregates of every analytic then run without another shuffle or sort."""
         frame = self.session.sql(self._ibis().compile(mapped))
         frame = frame.repartition("customer_id").sortWithinPartitions(*JOURNEY_ORDER)
-        table = self._view(frame, cache=True)
-        return table.mutate(timestamp=table.timestamp.cast(dt.Timestamp(timezone="UTC")))
+        return self._view(frame, cache=True)
 
     def release(self) -> None:
         """Drop the views and cached data of the last analysis."""
@@ -151,7 +145,11 @@ class SparkEngine:
             frame = frame.persist()
         frame.createOrReplaceTempView(view)
         self._kept.append((view, frame if cache else None))
-        return self._ibis().table(view)
+        table = self._ibis().table(view)
+        # Spark's TIMESTAMP is an instant shown in the session time zone (UTC, see
+        # SPARK_SETTINGS); Ibis reads it as a naive timestamp. Say it is UTC, as on DuckDB,
+        # so results carry the same type on both engines.
+        return table.mutate(timestamp=table.timestamp.cast(dt.Timestamp(timezone="UTC")))
 
     def _ibis(self) -> Any:
         if self._backend is None:
