@@ -37,7 +37,8 @@ typecheck: $(VENV)/.installed-dev
 pytest: $(VENV)/.installed-dev
 	bash scripts/ensure-postgres
 	bash scripts/ensure-render-deps
-	$(BIN)/python -m pytest -n 2
+	bash scripts/ensure-java
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 ## bench: speed and memory benchmarks beside their peers (writes benchmarks/RESULTS.md)
 bench: $(VENV)/.installed-dev

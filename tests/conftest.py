@@ -14,6 +14,13 @@ from tests.postgres import fresh_database, server_binaries, throwaway_cluster
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# Small data on two cores: few shuffle partitions, and no adaptive re-planning between the
+# stages of a query (it costs more than it saves on a few thousand rows).
+TEST_SPARK_SETTINGS = {
+    "spark.sql.shuffle.partitions": "2",
+    "spark.default.parallelism": "2",
+    "spark.sql.adaptive.enabled": "false",
+}
 
 
 @dataclass
@@ -98,3 +105,25 @@ def shared_data() -> Path:
 def shared_data_module() -> Path:
     """The same, for module-scoped fixtures that load a real log once."""
     return _shared_data()
+
+
+@pytest.fixture(scope="session")
+def spark_session() -> Iterator[object]:
+    """A local Spark session (two cores, small shuffles, no UI), started as cjm starts one.
+
+    Skipped where PySpark or Java is missing on a developer's machine; fails in CI, where
+    ``make test`` installs both (the dev extra and scripts/ensure-java).
+    """
+    from cjm.analytics.engines import start_session
+    from cjm.errors import InvalidInput
+
+    try:
+        session = start_session("local[2]", TEST_SPARK_SETTINGS)
+    except InvalidInput as error:  # pragma: no cover - the dev extra and ensure-java
+        message = f"{error.message} ({error.hint})"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()

@@ -27,6 +27,7 @@ import pyarrow.csv as pa_csv
 
 from cjm.analytics.contacts import REPEAT_WINDOW
 from cjm.analytics.customers import CHURNED_AFTER, DORMANT_AFTER
+from cjm.analytics.engines import Engine, EngineName, engine_for
 from cjm.analytics.funnel import FunnelStep
 from cjm.analytics.parts import Parts, Settings, single_pass_parts, sql_parts
 from cjm.analytics.segments import profile, segment
@@ -188,6 +189,8 @@ def analyze(
     customers_id_col: str = "customer_id",
     segment_by: Sequence[str] = (),
     single_pass: bool = True,
+    engine: EngineName | Engine = "duckdb",
+    spark_master: str | None = None,
 ) -> Analysis:
     """Map the events onto the journey and compute funnel, flow, variants and stages.
 
@@ -198,6 +201,11 @@ def analyze(
     ``single_pass`` sorts the log once and computes everything in vectorised passes over it
     (:mod:`cjm.analytics.single_pass`); ``False`` runs the SQL definitions instead. Both give
     the same numbers.
+
+    ``engine``: ``duckdb`` (embedded, the default), ``spark`` (on ``spark_master``, see
+    :class:`~cjm.analytics.engines.SparkEngine`), or an engine such as
+    ``SparkEngine(session)`` for a Spark session you have; the results are the same. Spark
+    runs the SQL definitions.
     """
     if not isinstance(journey, Journey):
         journey = load_journey(journey)
@@ -210,18 +218,20 @@ def analyze(
     if customers is not None:
         read_customers(customers, log.connection, customer_col=customers_id_col)
     settings = Settings(window, top, dormant_after, churned_after, repeat_window)
+    run = engine_for(engine, spark_master)
     parts = None
-    if single_pass:
+    if single_pass and run.name == "duckdb":
         try:
             parts = single_pass_parts(log, journey, settings)
         except HashCollision:
             parts = None  # astronomically rare; the SQL definitions need no hashes
     if parts is None:
-        parts = sql_parts(log, journey, settings)
+        parts = sql_parts(log, journey, settings, run)
     analysis = _assemble(journey, log, settings, parts)
     if segment_by:
         groups = _segments(journey, log, settings, parts, segment_by, customers is not None)
         analysis = dataclasses.replace(analysis, segments=groups)
+    run.release()
     return analysis
 
 
@@ -266,7 +276,7 @@ def _segments(
             )
             ids = con.sql("SELECT customer_id FROM _members").to_arrow_table().column(0)
             members = customers.filter(pc.is_in(customers.column("customer_id"), value_set=ids))
-            ordered, any_order = parts.funnels_of("_members")
+            ordered, any_order = parts.funnels_of(ids)
             status = members.column("status").to_pylist()
             groups.append(
                 {

@@ -16,6 +16,7 @@ import ibis
 import ibis.expr.types as ir
 from ibis import _
 
+from cjm.analytics.portable import elapsed
 from cjm.analytics.tables import journey_window
 
 REPEAT_WINDOW = dt.timedelta(days=7)
@@ -28,7 +29,7 @@ def with_previous(table: ir.Table, column: str) -> ir.Table:
     order = journey_window()
     return table.mutate(
         _previous=table[column].lag().over(order),
-        _gap=table.timestamp.delta(table.timestamp.lag().over(order), unit="second"),
+        _gap=elapsed(table.timestamp, table.timestamp.lag().over(order), "second"),
     )
 
 
@@ -52,7 +53,7 @@ def contacts(on_map: ir.Table, channels: dict[str, str]) -> ir.Table:
 def repeat_contacts(contact: ir.Table, window: dt.timedelta = REPEAT_WINDOW) -> ir.Table:
     """Per touchpoint: contacts, repeat contacts within ``window``, customers who repeated."""
     same_place = ibis.window(group_by=["customer_id", "touchpoint"], order_by=["timestamp", "seq"])
-    gap = contact.timestamp.delta(contact.timestamp.lag().over(same_place), unit="second")
+    gap = elapsed(contact.timestamp, contact.timestamp.lag().over(same_place), "second")
     marked = contact.mutate(repeat=gap.notnull() & (gap <= int(window.total_seconds())))
     return marked.group_by("touchpoint").aggregate(
         contacts=_.count(),

@@ -12,6 +12,8 @@ import ibis
 import ibis.expr.types as ir
 from ibis import _
 
+from cjm.analytics.portable import elapsed
+
 DORMANT_AFTER = dt.timedelta(days=30)
 CHURNED_AFTER = dt.timedelta(days=90)
 
@@ -38,7 +40,7 @@ def customer_status(
         events=_.count(), first_seen=_.timestamp.min(), last_seen=_.timestamp.max()
     )
     end = ibis.literal(as_of) if as_of is not None else mapped.timestamp.max().as_scalar()
-    idle = end.delta(seen.last_seen, unit="second")
+    idle = elapsed(end, seen.last_seen, "second")
     status = ibis.cases(
         (idle <= int(dormant_after.total_seconds()), "active"),
         (idle <= int(churned_after.total_seconds()), "dormant"),

@@ -20,7 +20,8 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from cjm.analytics.flow import QUANTILES
+from cjm.analytics.flow import DECIMALS, QUANTILES
+from cjm.analytics.portable import elapsed
 from cjm.analytics.stats import Interval, wilson
 
 
@@ -67,7 +68,7 @@ def funnel(
         if k > 1:
             both = first.notnull() & per_customer[f"first_{k - 1}"].notnull()
             metrics[f"both_{k}"] = both.sum()
-            gap = first.delta(per_customer[f"first_{k - 1}"], unit="millisecond") / 1000
+            gap = elapsed(first, per_customer[f"first_{k - 1}"], "millisecond") / 1000
             metrics[f"q_{k}"] = gap.quantile(QUANTILES)
     row = per_customer.aggregate(**metrics).to_pyarrow().to_pylist()[0]
     return funnel_steps(row, steps)
@@ -82,9 +83,7 @@ def _chain_starts(events: ir.Table, steps: int, step: str, window: dt.timedelta 
         allowed = table._previous.notnull() & (table[step] == k)
         if window is not None:
             limit = int(window.total_seconds() * 1000)
-            allowed = allowed & (
-                table.timestamp.delta(table._previous, unit="millisecond") <= limit
-            )
+            allowed = allowed & (elapsed(table.timestamp, table._previous, "millisecond") <= limit)
         table = table.mutate(**{f"s_{k}": ibis.cases((allowed, table._previous))}).drop("_previous")
     return table
 
@@ -111,8 +110,8 @@ def funnel_steps(row: dict[str, Any], steps: int) -> list[FunnelStep]:
                 conversion=both / before if before else None,
                 interval=wilson(both, before) if before else None,
                 drop_off=before - both if before is not None else None,
-                median_s=median,
-                p90_s=p90,
+                median_s=None if median is None else round(median, DECIMALS),
+                p90_s=None if p90 is None else round(p90, DECIMALS),
             )
         )
     return result

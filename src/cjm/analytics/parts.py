@@ -26,10 +26,10 @@ from cjm.analytics.contacts import (
     repeat_contacts,
 )
 from cjm.analytics.customers import CHURNED_AFTER, DORMANT_AFTER, customer_status
+from cjm.analytics.engines import Engine
 from cjm.analytics.flow import directly_follows, end_activities, start_activities
 from cjm.analytics.funnel import FunnelStep, funnel
 from cjm.analytics.sequences import NONE, Sequences, customer_ids, load_sequences
-from cjm.analytics.tables import events_table
 from cjm.analytics.touchpoints import map_touchpoints, unmapped_events
 from cjm.analytics.variants import variants
 from cjm.analytics.visits import back_steps, dwell, stage_visits
@@ -72,25 +72,23 @@ class Parts:
     repeats: dict[str, dict[str, Any]]
     dwell: dict[str, dict[str, Any]]
     customer_table: pa.Table
-    funnels_of: Callable[[str], Funnels]
-    """The ordered and any-order funnels of the customers listed in a DuckDB table."""
+    funnels_of: Callable[[pa.Array], Funnels]
+    """The ordered and any-order funnels of the customers whose ids are given."""
 
 
-def sql_parts(log: EventLog, journey: Journey, settings: Settings) -> Parts:
-    """Every analytic through its SQL (Ibis) definition."""
-    mapping = ibis.to_sql(map_touchpoints(events_table(log), journey), dialect="duckdb")
-    log.connection.execute(f"CREATE OR REPLACE TEMP TABLE mapped AS {mapping}")  # computed once
-    mapped = ibis.duckdb.from_connection(log.connection).table("mapped")
+def sql_parts(log: EventLog, journey: Journey, settings: Settings, run: Engine) -> Parts:
+    """Every analytic through its SQL (Ibis) definition, on the engine ``run``."""
+    mapped = run.keep(log, map_touchpoints(run.events(log), journey))  # computed once
     on_map = mapped.filter(mapped.touchpoint.notnull())
     channels = {tp.id: tp.channel.value for _stage, tp in journey.touchpoints()}
     contact = contacts(on_map, channels)
     visits = stage_visits(on_map)
     switches = _records(channel_switches(contact, settings.repeat_window), "switches")
     steps, touchpoints = len(journey.stages), len(list(journey.touchpoints()))
-    backend = ibis.duckdb.from_connection(log.connection)
 
-    def funnels_of(members: str) -> Funnels:
-        chosen = on_map.filter(on_map.customer_id.isin(backend.table(members).customer_id))
+    def funnels_of(members: pa.Array) -> Funnels:
+        listed = ibis.memtable(pa.table({"customer_id": members}))
+        chosen = on_map.filter(on_map.customer_id.isin(listed.customer_id))
         return funnel(chosen, steps, window=settings.window), funnel(chosen, steps, ordered=False)
 
     return Parts(
@@ -134,9 +132,10 @@ def single_pass_parts(log: EventLog, journey: Journey, settings: Settings) -> Pa
     repeat_s = int(settings.repeat_window.total_seconds())
     steps, touchpoints = len(journey.stages), len(list(journey.touchpoints()))
 
-    def funnels_of(members: str) -> Funnels:
-        found = log.connection.sql(f"SELECT hash(customer_id) AS c FROM {members}").fetchnumpy()
-        keys = np.asarray(found["c"], dtype=np.uint64)
+    def funnels_of(members: pa.Array) -> Funnels:
+        listed = log.connection.from_arrow(pa.table({"customer_id": members}))
+        found = listed.select("hash(customer_id) AS c").to_arrow_table()
+        keys = np.asarray(found.column("c").to_numpy(), dtype=np.uint64)
         chosen = on_map.where(np.isin(on_map.customer_keys, keys)[on_map.customer])
         return (
             fast.funnel(chosen, steps, window_ms=window_ms, ordered=True),

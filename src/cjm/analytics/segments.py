@@ -20,6 +20,7 @@ import ibis.expr.types as ir
 from ibis import _
 
 from cjm.analytics.customers import CHURNED_AFTER, DORMANT_AFTER
+from cjm.analytics.portable import elapsed
 from cjm.analytics.tables import journey_window
 from cjm.analytics.touchpoints import condition_holds
 from cjm.errors import InvalidInput
@@ -42,7 +43,7 @@ def profile(
 ) -> ir.Table:
     """One row per customer of ``events``: see the module docstring."""
     window = journey_window()
-    gap = events.timestamp.delta(events.timestamp.lag().over(window), unit="second")
+    gap = elapsed(events.timestamp, events.timestamp.lag().over(window), "second")
     marked = events.mutate(_gap=gap)
     first = [marked.timestamp, marked.seq]
     own = [a for a in attributes if customers is None or a not in customers.columns]
@@ -65,7 +66,7 @@ def profile(
             (per.events <= casual, Behaviour.CASUAL.value),
             else_="regular",
         ),
-        former=end.delta(per._last, unit="second") > int(churned_after.total_seconds()),
+        former=elapsed(end, per._last, "second") > int(churned_after.total_seconds()),
     ).drop("_longest", "_last")
     if customers is None:
         return per

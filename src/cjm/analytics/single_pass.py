@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from cjm.analytics.flow import QUANTILES
+from cjm.analytics.flow import DECIMALS, QUANTILES
 from cjm.analytics.funnel import FunnelStep, funnel_steps
 from cjm.analytics.sequences import NONE, Floats, HashCollision, Ints, Mask, Sequences
 
@@ -258,7 +258,9 @@ def dwell(visits: Sequences) -> dict[str, dict[str, Any]]:
 
 
 def quantiles(values: Floats) -> list[float]:
-    """``QUANTILES`` of ``values`` (not empty), interpolated like DuckDB's quantile_cont."""
+    """``QUANTILES`` of ``values`` (not empty), interpolated like DuckDB's quantile_cont and
+    rounded to ``DECIMALS`` like the SQL definitions (durations are whole milliseconds, so
+    this drops only interpolation noise)."""
     n = len(values)
     positions = [(n - 1) * q for q in QUANTILES]
     wanted = sorted({i for p in positions for i in (math.floor(p), math.ceil(p))})
@@ -266,9 +268,8 @@ def quantiles(values: Floats) -> list[float]:
     result = []
     for position in positions:
         low, high = float(picked[math.floor(position)]), float(picked[math.ceil(position)])
-        result.append(
-            low if low == high else low + (high - low) * (position - math.floor(position))
-        )
+        exact = low if low == high else low + (high - low) * (position - math.floor(position))
+        result.append(round(exact, DECIMALS))
     return result
 
 

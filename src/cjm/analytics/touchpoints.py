@@ -56,7 +56,7 @@ def unmapped_events(mapped: ir.Table) -> ir.Table:
     """Events that match no touchpoint, counted per event name (most frequent first)."""
     missing = mapped.filter(mapped.touchpoint.isnull())
     counted = missing.group_by("event").aggregate(events=_.count())
-    return counted.order_by([ibis.desc("events"), "event"])
+    return counted.order_by([ibis.desc("events"), "event"])  # ties by name: the same each run
 
 
 def rule_matches(events: ir.Table, rule: EventRule) -> ir.BooleanValue:

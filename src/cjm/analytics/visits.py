@@ -12,7 +12,8 @@ from __future__ import annotations
 import ibis.expr.types as ir
 from ibis import _
 
-from cjm.analytics.flow import QUANTILES
+from cjm.analytics.flow import DECIMALS, QUANTILES
+from cjm.analytics.portable import elapsed
 from cjm.analytics.tables import journey_window
 
 
@@ -41,9 +42,11 @@ def back_steps(visits: ir.Table) -> ir.Table:
 def dwell(visits: ir.Table) -> ir.Table:
     """Per stage: visits, completed visits, median and p90 seconds until the next stage."""
     following = visits.timestamp.lead().over(journey_window())
-    seconds = following.delta(visits.timestamp, unit="millisecond") / 1000
+    seconds = elapsed(following, visits.timestamp, "millisecond") / 1000
     timed = visits.mutate(_seconds=seconds)
     per_stage = timed.group_by("stage").aggregate(
         visits=_.count(), completed=_._seconds.count(), _q=_._seconds.quantile(QUANTILES)
     )
-    return per_stage.mutate(median_s=per_stage._q[0], p90_s=per_stage._q[1]).drop("_q")
+    return per_stage.mutate(
+        median_s=per_stage._q[0].round(DECIMALS), p90_s=per_stage._q[1].round(DECIMALS)
+    ).drop("_q")

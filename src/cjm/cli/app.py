@@ -75,6 +75,13 @@ class OutputFormat(StrEnum):
     JSON = "json"
 
 
+class Engine(StrEnum):
+    """Where ``analyze`` runs the analytics."""
+
+    DUCKDB = "duckdb"
+    SPARK = "spark"
+
+
 class BadRows(StrEnum):
     """What ``analyze`` does with rows it cannot use."""
 
@@ -368,6 +375,18 @@ def analyze(
             "activity (power / regular / casual) or an attribute column. Repeatable.",
         ),
     ] = None,
+    engine: Annotated[
+        Engine, typer.Option(help="duckdb: embedded (default); spark: PySpark, same results.")
+    ] = Engine.DUCKDB,
+    spark_master: Annotated[
+        str | None,
+        typer.Option(
+            envvar="CJM_SPARK_MASTER",
+            show_envvar=True,
+            help="Spark master for --engine spark: local[*] (default), local[N], "
+            "spark://host:7077.",
+        ),
+    ] = None,
 ) -> None:
     """Analyse an event log against the journey map.
 
@@ -375,7 +394,8 @@ def analyze(
     the window, and in any order) with 95% intervals, the flow between touchpoints, the top
     variants, per-stage activity and where each customer is now (active, dormant or
     churned), and writes OUT/analysis.json and OUT/customers.csv. With --segment-by, the
-    funnel and statuses per segment too.
+    funnel and statuses per segment too. With --engine spark the same analytics run on
+    Spark, with the same results (needs the 'spark' extra and Java 17+).
     """
     columns = ColumnMap(customer=customer_col, timestamp=timestamp_col, event=event_col)
     result = run_analysis(
@@ -390,6 +410,8 @@ def analyze(
         customers=customers,
         customers_id_col=customers_id_col,
         segment_by=segment_by or (),
+        engine=engine.value,
+        spark_master=spark_master,
     )
     path = result.write(out)
     summary.print_analysis(result)
