@@ -15,13 +15,16 @@ from pathlib import Path
 from cjm.analytics.analyze import Analysis, analyze
 from cjm.errors import InvalidInput
 from cjm.examples import example_path
+from cjm.evidence.events import read_events
 from cjm.examples.events import generate_events, write_events
+from cjm.examples.feedback import feedback_moments, generate_feedback, write_feedback
 from cjm.model import Diagnostic, Journey, check_file, load_journey
 from cjm.model.files import write_text
 
 DEMO = "subscription"
 CUSTOMERS = 5_000
 WINDOW = dt.timedelta(days=30)
+FEEDBACK = 2_000
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,7 @@ class Demo:
     events_path: Path
     analysis: Analysis
     analysis_path: Path
+    feedback_path: Path
 
 
 def run_demo(folder: str | Path, *, customers: int = CUSTOMERS) -> Demo:
@@ -59,7 +63,18 @@ def run_demo(folder: str | Path, *, customers: int = CUSTOMERS) -> Demo:
     events_path = write_events(
         generate_events(journey, customers=customers), folder / "events.parquet"
     )
-    analysis = analyze(journey, events_path, window=WINDOW)
+    log = read_events(events_path)
+    feedback_path = write_feedback(
+        generate_feedback(journey, items=FEEDBACK, moments=feedback_moments(log, journey)),
+        folder / "feedback.csv",
+    )
+    analysis = analyze(journey, log, window=WINDOW, feedback=feedback_path)
     return Demo(
-        map_path, journey, check_file(map_path), events_path, analysis, analysis.write(folder)
+        map_path,
+        journey,
+        check_file(map_path),
+        events_path,
+        analysis,
+        analysis.write(folder),
+        feedback_path,
     )

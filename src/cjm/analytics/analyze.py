@@ -33,9 +33,12 @@ from cjm.analytics.touchpoints import map_touchpoints, require_event_rules, unma
 from cjm.analytics.variants import variants
 from cjm.evidence.columns import ColumnMap
 from cjm.evidence.events import BadRowPolicy, EventLog, read_events
+from cjm.evidence.feedback import Feedback, FeedbackColumns
 from cjm.model.files import write_text
 from cjm.model.io import load_journey
 from cjm.model.journey import Journey
+from cjm.voc.encoder import EncoderName
+from cjm.voc.pipeline import FeedbackAnalysis, understand
 
 FORMAT_VERSION = 1
 FIELDS = {
@@ -72,6 +75,16 @@ FIELDS = {
     "them by the stage of their last mapped event, unplaced those with no mapped event. The "
     "table per customer (events, first_seen, last_seen, status, current_stage, "
     "last_touchpoint, furthest_stage_index) is written beside it as customers.csv.",
+    "feedback": "The voice of the customer (null without a feedback file): source, rows, items, "
+    "encoder, bad_rows, report (empty_text, other_language, duplicate_ids, duplicate_texts, "
+    "html, truncated), placed_by (how each item's stage was found: given, events, text, "
+    "unassigned), sentiment (items per label), stages and unassigned. The table per item "
+    "(stage, stage_source, stage_confidence, touchpoint, sentiment, score, emotion, category, "
+    "kind, theme) is written beside it as feedback.csv.",
+    "feedback.stages[]": "Per stage: items; sentiment (the measured emotion curve: mean score "
+    "-1..1 with its Student-t 95% interval and n); sentiment_labels; emotions; csat and ces "
+    "(mean, ci95, n); nps (value -100..100, ci95, n, promoters, detractors); themes (top 5 "
+    "groups of negative items: label, keywords, count, quotes, category, kind, touchpoint).",
 }
 
 
@@ -89,6 +102,7 @@ class Analysis:
     stages: list[dict[str, Any]]
     customers: dict[str, Any]
     customer_table: pa.Table = dataclasses.field(repr=False)
+    feedback: FeedbackAnalysis | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The ``analysis.json`` document (see docs/reference/analysis.md)."""
@@ -106,6 +120,7 @@ class Analysis:
             "variants": self.variants,
             "stages": self.stages,
             "customers": self.customers,
+            "feedback": self.feedback.to_json() if self.feedback else None,
         }
 
     def write(self, folder: str | Path) -> Path:
@@ -116,6 +131,8 @@ class Analysis:
         text = json.dumps(self.to_json(), indent=2, ensure_ascii=False, default=_default)
         write_text(path, text + "\n")
         pa_csv.write_csv(self.customer_table, target / "customers.csv")
+        if self.feedback:
+            pa_csv.write_csv(self.feedback.table(), target / "feedback.csv")
         return path
 
 
@@ -131,8 +148,17 @@ def analyze(
     dormant_after: dt.timedelta = DORMANT_AFTER,
     churned_after: dt.timedelta = CHURNED_AFTER,
     repeat_window: dt.timedelta = REPEAT_WINDOW,
+    feedback: Feedback | str | Path | None = None,
+    feedback_columns: FeedbackColumns | None = None,
+    labels: str | Path | None = None,
+    encoder: EncoderName = "static",
 ) -> Analysis:
-    """Map the events onto the journey and compute funnel, flow, variants and stages."""
+    """Map the events onto the journey and compute funnel, flow, variants and stages.
+
+    With ``feedback`` (a file or :class:`~cjm.evidence.feedback.Feedback`), also read the
+    voice of the customer, placing items by the event log where they name a customer
+    (:func:`cjm.voc.understand`).
+    """
     if not isinstance(journey, Journey):
         journey = load_journey(journey)
     require_event_rules(journey)  # before reading a possibly large log
@@ -172,6 +198,11 @@ def analyze(
         stages=_stages(journey, on_map, _by(repeat_contacts(contact, repeat_window), "touchpoint")),
         customers=_customer_summary(journey, customer_table, dormant_after, churned_after),
         customer_table=customer_table,
+        feedback=None
+        if feedback is None
+        else understand(
+            feedback, journey, columns=feedback_columns, events=log, labels=labels, encoder=encoder
+        ),
     )
 
 
