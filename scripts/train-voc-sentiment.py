@@ -17,8 +17,9 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchmarks.voc_data import sentiment_sets  # noqa: E402
-from cjm.voc.sentiment import LABELS, WEIGHTS, features  # noqa: E402
+from benchmarks.voc_data import sentiment_sets
+
+from cjm.voc.sentiment import LABELS, WEIGHTS, features
 
 
 def main() -> None:

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from cjm.analytics.analyze import Analysis, analyze
 from cjm.errors import InvalidInput
-from cjm.examples import example_path
 from cjm.evidence.events import read_events
+from cjm.examples import example_path
 from cjm.examples.events import generate_events, write_events
 from cjm.examples.feedback import feedback_moments, generate_feedback, write_feedback
 from cjm.model import Diagnostic, Journey, check_file, load_journey

@@ -75,7 +75,7 @@ FIELDS = {
     "them by the stage of their last mapped event, unplaced those with no mapped event. The "
     "table per customer (events, first_seen, last_seen, status, current_stage, "
     "last_touchpoint, furthest_stage_index) is written beside it as customers.csv.",
-    "feedback": "The voice of the customer (null without a feedback file): source, rows, items, "
+    "feedback": "The voice of the customer (only with a feedback file): source, rows, items, "
     "encoder, bad_rows, report (empty_text, other_language, duplicate_ids, duplicate_texts, "
     "html, truncated), placed_by (how each item's stage was found: given, events, text, "
     "unassigned), sentiment (items per label), stages and unassigned. The table per item "
@@ -120,7 +120,7 @@ class Analysis:
             "variants": self.variants,
             "stages": self.stages,
             "customers": self.customers,
-            "feedback": self.feedback.to_json() if self.feedback else None,
+            **({"feedback": self.feedback.to_json()} if self.feedback else {}),
         }
 
     def write(self, folder: str | Path) -> Path:

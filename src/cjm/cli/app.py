@@ -425,8 +425,8 @@ def feedback_command(
     customer at that moment, else its text), and prints the measured emotion curve, survey
     scores and top themes per stage. Writes OUT/feedback.json and OUT/feedback.csv.
     """
-    from cjm.evidence.feedback import FeedbackColumns, read_feedback
     from cjm.evidence.events import read_events
+    from cjm.evidence.feedback import FeedbackColumns, read_feedback
     from cjm.voc import understand
     from cjm.voc.labels import add_labels
 

@@ -35,7 +35,6 @@ import duckdb
 
 from cjm.errors import InvalidInput
 from cjm.evidence.columns import resolve_columns
-from cjm.evidence.language import detect_languages
 from cjm.evidence.events import (
     EXAMPLES,
     BadRow,
@@ -51,6 +50,7 @@ from cjm.evidence.events import (
     detect_format,
     timestamp_sql,
 )
+from cjm.evidence.language import detect_languages
 
 MAX_TEXT_CHARS = 5_000
 SCALES = {"csat": (1, 5), "nps": (0, 10), "ces": (1, 7)}
@@ -199,9 +199,12 @@ def _parse(rows: list[dict[str, Any]], default_source: str) -> tuple[list[Feedba
                 timestamp=row["__stamp"],
                 line=int(row["__line"]),
                 customer_id=row.get("customer_id"),
+                csat=scores["csat"],
+                nps=scores["nps"],
+                ces=scores["ces"],
+                rating=scores["rating"],
                 stage=row.get("stage"),
                 touchpoint=row.get("touchpoint"),
-                **scores,
             )
         )
     return items, _summarise(bad)

@@ -23,7 +23,7 @@ _COMMON = frozenset(
     does don't for from get got had has have he her here him his how i i'm if in into is it
     it's its just me more my no not now of on once one only or our out so than that the their
     them then there they this to too up us very was we were what when where which while who
-    why will with would you your""".split()
+    why will with would you your""".split()  # noqa: SIM905 (a word list reads better as text)
 )
 
 

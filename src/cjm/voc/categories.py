@@ -65,5 +65,7 @@ def kind_labels() -> list[Label]:
     return [_label(value, *words) for value, words in _KIND.items()]
 
 
-def _label(value: PainCategory | PainKind, phrases: tuple[str, ...], keys: tuple[str, ...]) -> Label:
+def _label(
+    value: PainCategory | PainKind, phrases: tuple[str, ...], keys: tuple[str, ...]
+) -> Label:
     return Label(value.value, (value.description, *phrases), keys)

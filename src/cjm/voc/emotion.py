@@ -38,7 +38,7 @@ _SHOUT = re.compile(r"\b[A-Z]{4,}\b")
 def emotion(text: str, sentiment: str, score: float) -> str | None:
     """The emotion of one text (None for a neutral one); see the module docstring."""
     if sentiment == "negative":
-        if _ANGER.search(text) or len(_SHOUT.findall(text)) >= 1 and score < -0.6:
+        if _ANGER.search(text) or (len(_SHOUT.findall(text)) >= 1 and score < -0.6):
             return "anger"
         return "confusion" if _CONFUSION.search(text) else "frustration"
     if sentiment == "positive":

@@ -106,4 +106,4 @@ def get_encoder(name: EncoderName = "static") -> Encoder:
 
 def _unit(rows: Vectors) -> Vectors:
     norms = np.linalg.norm(rows, axis=1, keepdims=True)
-    return rows / np.where(norms == 0, 1, norms)
+    return np.asarray(rows / np.where(norms == 0, 1, norms), dtype=np.float32)

@@ -133,11 +133,17 @@ def understand(
         extended = with_examples(base, examples.get(task, {}))
         return ZeroShot(extended, model, *(() if min_score is None else (min_score,)))
 
-    text_stage = _by_index(readable, zero_shot(stage_labels(journey), "stage").predict(texts, vectors))
-    text_tp = _by_index(readable, zero_shot(touchpoint_labels(journey), "touchpoint").predict(texts, vectors))
+    text_stage = _by_index(
+        readable, zero_shot(stage_labels(journey), "stage").predict(texts, vectors)
+    )
+    text_tp = _by_index(
+        readable, zero_shot(touchpoint_labels(journey), "touchpoint").predict(texts, vectors)
+    )
     negative = [n for n, mood in enumerate(moods) if mood.label == "negative"]
     neg_texts, neg_vectors = [texts[n] for n in negative], vectors[negative]
-    cats = zero_shot(category_labels(), "category", CATEGORY_MIN_SCORE).predict(neg_texts, neg_vectors)
+    cats = zero_shot(category_labels(), "category", CATEGORY_MIN_SCORE).predict(
+        neg_texts, neg_vectors
+    )
     kinds = zero_shot(kind_labels(), "kind", CATEGORY_MIN_SCORE).predict(neg_texts, neg_vectors)
     placed = place_by_events(items, events, journey) if events is not None else {}
     stage_of_tp = {tp.id: stage.id for stage, tp in journey.touchpoints()}

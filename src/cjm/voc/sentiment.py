@@ -78,8 +78,11 @@ class SentimentModel:
         """Label, score (-1..1) and confidence per text."""
         shares = self.probabilities(texts, vectors)
         return [
-            Sentiment(LABELS[int(row.argmax())], round(float(row[2] - row[0]), 3),
-                      round(float(row.max()), 3))
+            Sentiment(
+                LABELS[int(row.argmax())],
+                round(float(row[2] - row[0]), 3),
+                round(float(row.max()), 3),
+            )
             for row in shares
         ]
 

@@ -33,7 +33,7 @@ _STOP = frozenset(
     from they them their there been will would could can cant can't don't didn't dont get got
     our out all any now how why who one very too again still even only also about after over
     http user amp its it's i'm i've you're than then into more some here thanks thank please
-    flight""".split()
+    flight""".split()  # noqa: SIM905 (a word list reads better as text)
 )
 
 
@@ -58,7 +58,7 @@ def find_themes(texts: Sequence[str], vectors: Vectors, k: int | None = None) ->
 
     model = KMeans(n_clusters=k, n_init=4, random_state=0).fit(vectors)
     groups = [np.flatnonzero(model.labels_ == c) for c in range(k)]
-    words = [Counter(w for i in g for w in set(_words(texts[i]))) for g in groups]
+    words = [Counter(w for i in g for w in set(_words(texts[int(i)]))) for g in groups]
     themes = [
         _theme(texts, vectors, group, model.cluster_centers_[c], _distinctive(words, c))
         for c, group in enumerate(groups)
@@ -88,4 +88,5 @@ def _theme(
 ) -> Theme:
     closest = group[np.argsort(-(vectors[group] @ centre))][:QUOTES]
     label = ", ".join(keys) if keys else "(no common words)"
-    return Theme(label, keys, len(group), [texts[i] for i in closest], [int(i) for i in group])
+    quotes = [texts[int(i)] for i in closest]
+    return Theme(label, keys, len(group), quotes, [int(i) for i in group])

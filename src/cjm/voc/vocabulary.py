@@ -78,8 +78,9 @@ class ZeroShot:
 
     def predict(self, texts: Sequence[str], vectors: Vectors | None = None) -> list[Assignment]:
         """The best label per text, or None when nothing fits."""
-        return assign(self.scores(texts, vectors), [label.id for label in self.labels],
-                      self.min_score)
+        return assign(
+            self.scores(texts, vectors), [label.id for label in self.labels], self.min_score
+        )
 
 
 def assign(scores: Vectors, ids: Sequence[str], min_score: float) -> list[Assignment]:
