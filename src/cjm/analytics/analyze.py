@@ -80,7 +80,7 @@ FIELDS = {
     "html, truncated), placed_by (how each item's stage was found: given, events, text, "
     "unassigned), sentiment (items per label), stages and unassigned. The table per item "
     "(stage, stage_source, stage_confidence, touchpoint, sentiment, score, emotion, category, "
-    "kind, theme) is written beside it as feedback.csv.",
+    "kind, theme) is written beside it as feedback_items.csv.",
     "feedback.stages[]": "Per stage: items; sentiment (the measured emotion curve: mean score "
     "-1..1 with its Student-t 95% interval and n); sentiment_labels; emotions; csat and ces "
     "(mean, ci95, n); nps (value -100..100, ci95, n, promoters, detractors); themes (top 5 "
@@ -132,7 +132,7 @@ class Analysis:
         write_text(path, text + "\n")
         pa_csv.write_csv(self.customer_table, target / "customers.csv")
         if self.feedback:
-            pa_csv.write_csv(self.feedback.table(), target / "feedback.csv")
+            pa_csv.write_csv(self.feedback.table(), target / "feedback_items.csv")
         return path
 
 

@@ -407,9 +407,12 @@ def feedback_command(
     encoder: Annotated[
         Encoder, typer.Option(help="static: shipped, fast, no torch; minilm: needs cjm[minilm].")
     ] = Encoder.STATIC,
-    out: Annotated[Path, typer.Option(help="Folder for feedback.json and feedback.csv.")] = Path(
-        "cjm-feedback"
-    ),
+    fast: Annotated[
+        bool, typer.Option(help="For large volumes: no lexicon, touchpoint, category or kind.")
+    ] = False,
+    out: Annotated[
+        Path, typer.Option(help="Folder for feedback.json and feedback_items.csv.")
+    ] = Path("cjm-feedback"),
     id_col: Annotated[str, typer.Option(help="Column with the feedback id.")] = "feedback_id",
     text_col: Annotated[str, typer.Option(help="Column with the text.")] = "text",
     timestamp_col: Annotated[str, typer.Option(help="Column with the time.")] = "timestamp",
@@ -423,7 +426,7 @@ def feedback_command(
 
     Places each item on a stage (the file's stage column, else the event log's stage of its
     customer at that moment, else its text), and prints the measured emotion curve, survey
-    scores and top themes per stage. Writes OUT/feedback.json and OUT/feedback.csv.
+    scores and top themes per stage. Writes OUT/feedback.json and OUT/feedback_items.csv.
     """
     from cjm.evidence.events import read_events
     from cjm.evidence.feedback import FeedbackColumns, read_feedback
@@ -444,6 +447,7 @@ def feedback_command(
         events=read_events(events) if events else None,
         labels=store,
         encoder=encoder.value,
+        fast=fast,
     )
     path = result.write(out)
     summary.print_feedback(result)

@@ -90,21 +90,21 @@ class FeedbackAnalysis:
             "sentiment": dict(Counter(r.sentiment for r in self.results if r.sentiment)),
             "stages": self.stages,
             "unassigned": self.unassigned,
-            "file": "feedback.csv",
+            "file": "feedback_items.csv",
         }
 
     def write(self, folder: str | Path) -> Path:
-        """Write ``feedback.json`` and ``feedback.csv`` into ``folder``; return the JSON's path."""
+        """Write ``feedback.json`` and ``feedback_items.csv`` into ``folder``; return the first."""
         target = Path(folder)
         target.mkdir(parents=True, exist_ok=True)
         path = target / "feedback.json"
         text = json.dumps(self.to_json(), indent=2, ensure_ascii=False, default=str)
         write_text(path, text + "\n")
-        pa_csv.write_csv(self.table(), target / "feedback.csv")
+        pa_csv.write_csv(self.table(), target / "feedback_items.csv")
         return path
 
     def table(self) -> pa.Table:
-        """One row per item (written beside analysis.json as feedback.csv)."""
+        """One row per item (written beside analysis.json as feedback_items.csv)."""
         rows = [dataclasses.asdict(r) for r in self.results]
         return pa.Table.from_pylist(rows) if rows else pa.table({"feedback_id": []})
 
@@ -117,8 +117,13 @@ def understand(
     events: EventLog | None = None,
     labels: Labels | str | Path | None = None,
     encoder: EncoderName = "static",
+    fast: bool = False,
 ) -> FeedbackAnalysis:
-    """Read every item and summarise per stage; see the module docstring."""
+    """Read every item and summarise per stage; see the module docstring.
+
+    ``fast`` is for large volumes: sentiment without the VADER lexicon, and no touchpoint,
+    category or kind (stage, sentiment, emotion and themes remain).
+    """
     if not isinstance(feedback, Feedback):
         feedback = read_feedback(feedback, columns)
     examples = read_labels(labels) if isinstance(labels, str | Path) else (labels or {})
@@ -127,7 +132,7 @@ def understand(
     readable = [i for i, item in enumerate(items) if item.text and item.language == "en"]
     texts = [items[i].text or "" for i in readable]
     vectors = model.encode(texts)
-    moods = SentimentModel.load().predict(texts) if texts else []
+    moods = SentimentModel.load(fast).predict(texts, vectors if model.name == "static" else None)
 
     def zero_shot(base: list[Label], task: str, min_score: float | None = None) -> ZeroShot:
         extended = with_examples(base, examples.get(task, {}))
@@ -136,15 +141,16 @@ def understand(
     text_stage = _by_index(
         readable, zero_shot(stage_labels(journey), "stage").predict(texts, vectors)
     )
-    text_tp = _by_index(
-        readable, zero_shot(touchpoint_labels(journey), "touchpoint").predict(texts, vectors)
-    )
+    tp_model = None if fast else zero_shot(touchpoint_labels(journey), "touchpoint")
+    text_tp = _by_index(readable, tp_model.predict(texts, vectors)) if tp_model else {}
     negative = [n for n, mood in enumerate(moods) if mood.label == "negative"]
     neg_texts, neg_vectors = [texts[n] for n in negative], vectors[negative]
-    cats = zero_shot(category_labels(), "category", CATEGORY_MIN_SCORE).predict(
-        neg_texts, neg_vectors
-    )
-    kinds = zero_shot(kind_labels(), "kind", CATEGORY_MIN_SCORE).predict(neg_texts, neg_vectors)
+    no_label = [Assignment(None, 0.0)] * len(negative)
+    floor = CATEGORY_MIN_SCORE
+    cats, kinds = (no_label, no_label) if fast else (
+        zero_shot(category_labels(), "category", floor).predict(neg_texts, neg_vectors),
+        zero_shot(kind_labels(), "kind", floor).predict(neg_texts, neg_vectors),
+    )  # fmt: skip
     placed = place_by_events(items, events, journey) if events is not None else {}
     stage_of_tp = {tp.id: stage.id for stage, tp in journey.touchpoints()}
     row = {i: n for n, i in enumerate(readable)}

@@ -1,10 +1,11 @@
 """Sentiment of a text: negative / neutral / positive and a score from -1 to 1.
 
 A linear model over three kinds of features: hashed word unigrams and bigrams, the static
-sentence embedding, and the four VADER lexicon scores. Its weights (``models/sentiment.npz``,
-float16) were trained by ``scripts/train-voc-sentiment.py`` on the training splits (a fixed,
-seeded 80/20 stratified split) of three public data sets; the held-out splits are the
-benchmark's. The score is P(positive) - P(negative).
+sentence embedding, and the four VADER lexicon scores. The *fast* model leaves VADER out (a
+pure-Python lexicon, the slowest part). Their weights (``models/sentiment.npz`` and
+``models/sentiment-fast.npz``, float16) were trained by ``scripts/train-voc-sentiment.py``
+on the training splits (a fixed, seeded 80/20 stratified split) of three public data sets;
+the held-out splits are the benchmark's. The score is P(positive) - P(negative).
 
 >>> model = SentimentModel.load()
 >>> [s.label for s in model.predict(["I love this, thank you!", "Worst service ever. Never again"])]
@@ -16,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -28,6 +28,7 @@ from cjm.voc.encoder import MODELS, Vectors, get_encoder, normalise_text
 LABELS = ("negative", "neutral", "positive")
 HASH_FEATURES = 2**18
 WEIGHTS = MODELS / "sentiment.npz"
+FAST_WEIGHTS = MODELS / "sentiment-fast.npz"
 
 
 @dataclass(frozen=True)
@@ -39,37 +40,41 @@ class Sentiment:
     confidence: float
 
 
-def features(texts: Sequence[str], vectors: Vectors | None = None) -> Any:
-    """The feature matrix (sparse): hashed n-grams, embedding, VADER scores."""
+def features(texts: Sequence[str], vectors: Vectors | None = None, *, lexicon: bool = True) -> Any:
+    """The feature matrix (sparse): hashed n-grams, embedding, VADER scores (``lexicon``)."""
     plain = [normalise_text(t) for t in texts]
-    if vectors is None:
-        vectors = get_encoder("static").encode(plain)
-    lexicon = _vader()
-    scores = [lexicon.polarity_scores(t) for t in plain]
-    vader = np.array([[s["neg"], s["neu"], s["pos"], s["compound"]] for s in scores])
-    dense = np.hstack([vectors, vader.reshape(len(plain), 4)])
+    dense = get_encoder("static").encode(plain) if vectors is None else vectors
+    if lexicon:
+        scores = [_vader().polarity_scores(t) for t in plain]
+        vader = np.array([[s["neg"], s["neu"], s["pos"], s["compound"]] for s in scores])
+        dense = np.hstack([dense, vader.reshape(len(plain), 4)])
     return sparse.hstack([_hasher().transform(plain), sparse.csr_matrix(dense)]).tocsr()
 
 
 class SentimentModel:
     """The shipped linear sentiment model."""
 
-    def __init__(self, coef: npt.NDArray[np.float32], intercept: npt.NDArray[np.float32]):
+    def __init__(
+        self, coef: npt.NDArray[np.float32], intercept: npt.NDArray[np.float32], lexicon: bool
+    ):
         self.coef = coef
         self.intercept = intercept
+        self.lexicon = lexicon
 
     @classmethod
     @cache
-    def load(cls, path: Path = WEIGHTS) -> SentimentModel:
-        """The weights from ``path`` (the shipped model by default), read once."""
-        with np.load(path) as weights:
-            return cls(weights["coef"].astype(np.float32), weights["intercept"].astype(np.float32))
+    def load(cls, fast: bool = False) -> SentimentModel:
+        """The shipped model (``fast``: the one without VADER), read once."""
+        with np.load(FAST_WEIGHTS if fast else WEIGHTS) as weights:
+            coef, intercept = weights["coef"], weights["intercept"]
+            return cls(coef.astype(np.float32), intercept.astype(np.float32), not fast)
 
     def probabilities(self, texts: Sequence[str], vectors: Vectors | None = None) -> Vectors:
         """P(negative), P(neutral), P(positive) per text."""
         if not texts:
             return np.zeros((0, 3), dtype=np.float32)
-        logits = np.asarray(features(texts, vectors) @ self.coef.T) + self.intercept
+        found = features(texts, vectors, lexicon=self.lexicon)
+        logits = np.asarray(found @ self.coef.T) + self.intercept
         logits -= logits.max(axis=1, keepdims=True)
         odds = np.exp(logits)
         return np.asarray(odds / odds.sum(axis=1, keepdims=True), dtype=np.float32)

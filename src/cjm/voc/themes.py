@@ -1,9 +1,9 @@
 """Themes: complaints grouped by meaning, each named by its distinctive words.
 
-Texts are clustered with k-means on their embeddings (k grows with the square root of the
-number of texts, at most ``MAX_THEMES``). A theme's label is its three most distinctive words
-(frequent in the theme, rarer elsewhere: class-based TF-IDF, as BERTopic names topics); its
-quotes are the texts closest to its centre.
+Texts are clustered with spherical k-means (cosine, k-means++ start, fixed seed) on their
+embeddings; k grows with the square root of the number of texts, at most ``MAX_THEMES``. A
+theme's label is its three most distinctive words (frequent in the theme, rarer elsewhere:
+class-based TF-IDF, as BERTopic names topics); its quotes are the texts closest to its centre.
 
 >>> from cjm.voc.encoder import get_encoder
 >>> texts = ["my bag was lost", "lost bag again", "bag never arrived",
@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from cjm.voc.encoder import Vectors
 
@@ -54,17 +55,53 @@ def find_themes(texts: Sequence[str], vectors: Vectors, k: int | None = None) ->
         return []
     k = k or min(MAX_THEMES, max(1, round(math.sqrt(len(texts) / 4))))
     k = min(k, len(texts))
-    from sklearn.cluster import KMeans
-
-    model = KMeans(n_clusters=k, n_init=4, random_state=0).fit(vectors)
-    groups = [np.flatnonzero(model.labels_ == c) for c in range(k)]
+    assigned, centres = spherical_kmeans(vectors, k)
+    groups = [np.flatnonzero(assigned == c) for c in range(k)]
     words = [Counter(w for i in g for w in set(_words(texts[int(i)]))) for g in groups]
     themes = [
-        _theme(texts, vectors, group, model.cluster_centers_[c], _distinctive(words, c))
+        _theme(texts, vectors, group, centres[c], _distinctive(words, c))
         for c, group in enumerate(groups)
         if len(group)
     ]
     return sorted(themes, key=lambda t: (-t.count, t.label))
+
+
+def spherical_kmeans(
+    vectors: Vectors, k: int, *, iterations: int = 30, seed: int = 0
+) -> tuple[npt.NDArray[np.int64], Vectors]:
+    """Cluster unit vectors by cosine: (cluster of each row, unit centres). Deterministic.
+
+    >>> rows = np.array([[1, 0], [0.9, 0.1], [0, 1], [0.1, 0.9]], dtype=np.float32)
+    >>> spherical_kmeans(rows, 2)[0].tolist()
+    [1, 1, 0, 0]
+    """
+    rng = np.random.default_rng(seed)
+    centres = _plus_plus(vectors, k, rng)
+    assigned = np.zeros(len(vectors), dtype=np.int64)
+    for _ in range(iterations):
+        assigned = np.asarray((vectors @ centres.T).argmax(axis=1), dtype=np.int64)
+        moved = np.zeros_like(centres)
+        np.add.at(moved, assigned, vectors)
+        empty = np.linalg.norm(moved, axis=1) == 0
+        moved[empty] = centres[empty]
+        moved /= np.linalg.norm(moved, axis=1, keepdims=True)
+        if np.allclose(moved, centres):
+            break
+        centres = moved
+    return assigned, centres
+
+
+def _plus_plus(vectors: Vectors, k: int, rng: np.random.Generator) -> Vectors:
+    """k-means++ seeding on cosine distance."""
+    chosen = [int(rng.integers(len(vectors)))]
+    distance = 1 - vectors @ vectors[chosen[0]]
+    for _ in range(1, k):
+        weights = np.clip(distance, 0, None) ** 2
+        total = weights.sum()
+        pick = int(rng.choice(len(vectors), p=weights / total)) if total > 0 else len(chosen)
+        chosen.append(pick)
+        distance = np.minimum(distance, 1 - vectors @ vectors[pick])
+    return np.asarray(vectors[chosen], dtype=np.float32).copy()
 
 
 def _words(text: str) -> list[str]:

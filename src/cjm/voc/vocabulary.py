@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -59,7 +60,7 @@ class ZeroShot:
         phrases = [(i, p) for i, label in enumerate(self.labels) for p in _phrases(label)]
         self._owner = np.array([i for i, _ in phrases], dtype=np.int64)
         self._phrases = encoder.encode([p for _, p in phrases])
-        self._keywords = [_keyword_pattern(label.keywords) for label in self.labels]
+        self._keywords = [_keyword_set(label.keywords) for label in self.labels]
 
     def scores(self, texts: Sequence[str], vectors: Vectors | None = None) -> Vectors:
         """The score of every label for every text (rows: texts)."""
@@ -70,9 +71,10 @@ class ZeroShot:
             own = similarity[:, self._owner == i]
             best = -np.sort(-own, axis=1)[:, :3]
             out[:, i] = best.mean(axis=1)
-        for i, pattern in enumerate(self._keywords):
-            if pattern is not None:
-                hits = [min(len(pattern.findall(text)), 2) for text in texts]
+        grams = [_grams(text) for text in texts]
+        for i, keywords in enumerate(self._keywords):
+            if keywords:
+                hits = [min(len(keywords & found), 2) for found in grams]
                 out[:, i] += KEYWORD_WEIGHT * np.asarray(hits, dtype=np.float32)
         return out
 
@@ -128,8 +130,26 @@ def _phrases(label: Label) -> tuple[str, ...]:
     return label.phrases + label.keywords or (label.id.replace("-", " "),)
 
 
-def _keyword_pattern(keywords: Sequence[str]) -> re.Pattern[str] | None:
-    if not keywords:
-        return None
-    words = sorted({re.escape(k.lower()) for k in keywords}, key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(words) + r")(?:s|es|ed|ing)?\b", re.IGNORECASE)
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+
+@lru_cache(maxsize=200_000)
+def _stem(word: str) -> str:
+    """A crude English stem, the same for keywords and texts: bags → bag, delayed → delay."""
+    for ending in ("ing", "ed", "es", "s"):
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[: -len(ending)]
+    return word
+
+
+def _keyword_set(keywords: Sequence[str]) -> frozenset[str]:
+    return frozenset(" ".join(_stem(w) for w in _TOKEN.findall(k.lower())) for k in keywords)
+
+
+@lru_cache(maxsize=50_000)
+def _grams(text: str) -> frozenset[str]:
+    """The text's stemmed word 1-, 2- and 3-grams (cached: every vocabulary asks again)."""
+    words = [_stem(w) for w in _TOKEN.findall(text.lower())]
+    return frozenset(
+        " ".join(words[i : i + n]) for n in (1, 2, 3) for i in range(len(words) - n + 1)
+    )
