@@ -13,6 +13,7 @@ from cjm.cli.app import main
 from tests.postgres import fresh_database, server_binaries, throwaway_cluster
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the text models never reach for a hub
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 

@@ -54,6 +54,7 @@ class StaticEncoder:
     name: EncoderName = "static"
 
     def __init__(self, path: Path = MODELS / "static") -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a local folder; never ask a hub
         from model2vec import StaticModel
 
         self._model = StaticModel.from_pretrained(str(path))

@@ -80,8 +80,7 @@ def spherical_kmeans(
     assigned = np.zeros(len(vectors), dtype=np.int64)
     for _ in range(iterations):
         assigned = np.asarray((vectors @ centres.T).argmax(axis=1), dtype=np.int64)
-        moved = np.zeros_like(centres)
-        np.add.at(moved, assigned, vectors)
+        moved = np.stack([vectors[assigned == c].sum(axis=0) for c in range(k)])
         empty = np.linalg.norm(moved, axis=1) == 0
         moved[empty] = centres[empty]
         moved /= np.linalg.norm(moved, axis=1, keepdims=True)
