@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint typecheck pytest bench golden docs clean
+.PHONY: run test lint typecheck pytest bench bench-voc golden docs clean
 
 $(BIN)/python:
 	$(PYTHON) scripts/check-python.py
@@ -47,6 +47,10 @@ bench: $(VENV)/.installed-dev
 ## golden: accept the current journey-map SVGs as the new golden files (review the diff!)
 golden: $(VENV)/.installed-dev
 	CJM_UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q tests/test_render_golden.py
+
+## bench-voc: VoC models on held-out real data (writes benchmarks/VOC.md; minilm rows need cjm[minilm])
+bench-voc: $(VENV)/.installed-dev
+	$(BIN)/python -m benchmarks.voc
 
 ## docs: regenerate the reference (CLI help, JSON Schema, file format) from the code
 docs: $(VENV)/.installed

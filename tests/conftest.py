@@ -13,6 +13,7 @@ from cjm.cli.app import main
 from tests.postgres import fresh_database, server_binaries, throwaway_cluster
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the text models never reach for a hub
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 # Small data on two cores: few shuffle partitions, and no adaptive re-planning between the
 # stages of a query (it costs more than it saves on a few thousand rows).

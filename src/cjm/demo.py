@@ -14,13 +14,16 @@ from pathlib import Path
 
 from cjm.analytics.analyze import Analysis, analyze
 from cjm.errors import InvalidInput
+from cjm.evidence.events import read_events
 from cjm.examples import example_path
 from cjm.examples.events import generate_customers, generate_events, write_events
+from cjm.examples.feedback import feedback_moments, generate_feedback, write_feedback
 from cjm.model import Diagnostic, Journey, check_file, load_journey
 from cjm.model.files import write_text
 
 DEMO = "subscription"
 CUSTOMERS = 5_000
+FEEDBACK = 2_000
 WINDOW = dt.timedelta(days=30)
 
 
@@ -34,6 +37,7 @@ class Demo:
     events_path: Path
     analysis: Analysis
     analysis_path: Path
+    feedback_path: Path
     report_path: Path | None = None
 
 
@@ -63,8 +67,18 @@ def run_demo(folder: str | Path, *, customers: int = CUSTOMERS, report: bool = T
     customers_path = write_events(
         generate_customers(journey, customers=customers), folder / "customers.csv"
     )
+    log = read_events(events_path)
+    feedback_path = write_feedback(
+        generate_feedback(journey, items=FEEDBACK, moments=feedback_moments(log, journey)),
+        folder / "feedback.csv",
+    )
     analysis = analyze(
-        journey, events_path, window=WINDOW, customers=customers_path, segment_by=["persona"]
+        journey,
+        log,
+        window=WINDOW,
+        customers=customers_path,
+        segment_by=["persona"],
+        feedback=feedback_path,
     )
     analysis_path = analysis.write(folder)
     report_path = None
@@ -73,5 +87,12 @@ def run_demo(folder: str | Path, *, customers: int = CUSTOMERS, report: bool = T
 
         report_path = write_report(folder, journey, pdf=pdf_available()).html
     return Demo(
-        map_path, journey, check_file(map_path), events_path, analysis, analysis_path, report_path
+        map_path,
+        journey,
+        check_file(map_path),
+        events_path,
+        analysis,
+        analysis_path,
+        feedback_path,
+        report_path,
     )

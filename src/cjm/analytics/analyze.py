@@ -36,9 +36,12 @@ from cjm.analytics.touchpoints import require_event_rules
 from cjm.evidence.columns import ColumnMap
 from cjm.evidence.customers import read_customers
 from cjm.evidence.events import BadRowPolicy, EventLog, read_events
+from cjm.evidence.feedback import Feedback, FeedbackColumns
 from cjm.model.files import write_text
 from cjm.model.io import load_journey
 from cjm.model.journey import Journey
+from cjm.voc.encoder import EncoderName
+from cjm.voc.pipeline import FeedbackAnalysis, understand
 
 TOP_SEGMENTS = 20
 STATUSES = ("active", "dormant", "churned")
@@ -90,6 +93,16 @@ FIELDS = {
     "them by the stage of their last mapped event, unplaced those with no mapped event. The "
     "table per customer (events, first_seen, last_seen, status, current_stage, "
     "last_touchpoint, furthest_stage_index) is written beside it as customers.csv.",
+    "feedback": "The voice of the customer (only with a feedback file): source, rows, items, "
+    "encoder, bad_rows, report (empty_text, other_language, duplicate_ids, duplicate_texts, "
+    "html, truncated), placed_by (how each item's stage was found: given, events, text, "
+    "unassigned), sentiment (items per label), stages and unassigned. The table per item "
+    "(stage, stage_source, stage_confidence, touchpoint, sentiment, score, emotion, category, "
+    "kind, theme) is written beside it as feedback_items.csv.",
+    "feedback.stages[]": "Per stage: items; sentiment (the measured emotion curve: mean score "
+    "-1..1 with its Student-t 95% interval and n); sentiment_labels; emotions; csat and ces "
+    "(mean, ci95, n); nps (value -100..100, ci95, n, promoters, detractors); themes (top 5 "
+    "groups of negative items: label, keywords, count, quotes, category, kind, touchpoint).",
 }
 
 
@@ -110,6 +123,7 @@ class Analysis:
     customers: dict[str, Any]
     customer_table: pa.Table = dataclasses.field(repr=False)
     segments: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    feedback: FeedbackAnalysis | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The ``analysis.json`` document (see docs/reference/analysis.md)."""
@@ -154,6 +168,7 @@ class Analysis:
                 }
                 for segmentation in self.segments
             ],
+            **({"feedback": self.feedback.to_json()} if self.feedback else {}),
         }
 
     def _repr_html_(self) -> str:
@@ -170,6 +185,8 @@ class Analysis:
         text = json.dumps(self.to_json(), indent=2, ensure_ascii=False, default=_default)
         write_text(path, text + "\n")
         pa_csv.write_csv(self.customer_table, target / "customers.csv")
+        if self.feedback:
+            pa_csv.write_csv(self.feedback.table(), target / "feedback_items.csv")
         return path
 
 
@@ -191,6 +208,10 @@ def analyze(
     single_pass: bool = True,
     engine: EngineName | Engine = "duckdb",
     spark_master: str | None = None,
+    feedback: Feedback | str | Path | None = None,
+    feedback_columns: FeedbackColumns | None = None,
+    labels: str | Path | None = None,
+    encoder: EncoderName = "static",
 ) -> Analysis:
     """Map the events onto the journey and compute funnel, flow, variants and stages.
 
@@ -206,6 +227,10 @@ def analyze(
     :class:`~cjm.analytics.engines.SparkEngine`), or an engine such as
     ``SparkEngine(session)`` for a Spark session you have; the results are the same. Spark
     runs the SQL definitions.
+
+    With ``feedback`` (a file or :class:`~cjm.evidence.feedback.Feedback`), also read the
+    voice of the customer, placing items by the event log where they name a customer
+    (:func:`cjm.voc.understand`).
     """
     if not isinstance(journey, Journey):
         journey = load_journey(journey)
@@ -232,6 +257,11 @@ def analyze(
         groups = _segments(journey, log, settings, parts, segment_by, customers is not None)
         analysis = dataclasses.replace(analysis, segments=groups)
     run.release()
+    if feedback is not None:
+        understood = understand(
+            feedback, journey, columns=feedback_columns, events=log, labels=labels, encoder=encoder
+        )
+        analysis = dataclasses.replace(analysis, feedback=understood)
     return analysis
 
 

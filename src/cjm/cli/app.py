@@ -82,6 +82,13 @@ class Engine(StrEnum):
     SPARK = "spark"
 
 
+class Encoder(StrEnum):
+    """Which sentence encoder the text models use."""
+
+    STATIC = "static"
+    MINILM = "minilm"
+
+
 class BadRows(StrEnum):
     """What ``analyze`` does with rows it cannot use."""
 
@@ -387,6 +394,10 @@ def analyze(
             "spark://host:7077.",
         ),
     ] = None,
+    feedback: Annotated[
+        Path | None,
+        typer.Option(help="Feedback file (.csv or .jsonl) to read with the events."),
+    ] = None,
 ) -> None:
     """Analyse an event log against the journey map.
 
@@ -412,9 +423,76 @@ def analyze(
         segment_by=segment_by or (),
         engine=engine.value,
         spark_master=spark_master,
+        feedback=feedback,
     )
     path = result.write(out)
     summary.print_analysis(result)
+    if result.feedback:
+        summary.print_feedback(result.feedback)
+    typer.echo(f"Wrote {path}")
+
+
+@app.command("feedback")
+def feedback_command(
+    file: Annotated[Path, typer.Argument(help="Feedback: .csv or .jsonl.", metavar="FILE")],
+    map_file: Annotated[Path, typer.Option("--map", help="The journey map file.")],
+    events: Annotated[
+        Path | None, typer.Option(help="Event log, to place feedback by its customer's stage.")
+    ] = None,
+    labels: Annotated[
+        Path | None,
+        typer.Option(help="New labels (CSV: text,task,label) to learn from; stored for reuse."),
+    ] = None,
+    label_store: Annotated[
+        Path | None, typer.Option(help="Where labels are kept (default: MAP.labels.csv).")
+    ] = None,
+    encoder: Annotated[
+        Encoder, typer.Option(help="static: shipped, fast, no torch; minilm: needs cjm[minilm].")
+    ] = Encoder.STATIC,
+    fast: Annotated[
+        bool, typer.Option(help="For large volumes: no lexicon, touchpoint, category or kind.")
+    ] = False,
+    out: Annotated[
+        Path, typer.Option(help="Folder for feedback.json and feedback_items.csv.")
+    ] = Path("cjm-feedback"),
+    id_col: Annotated[str, typer.Option(help="Column with the feedback id.")] = "feedback_id",
+    text_col: Annotated[str, typer.Option(help="Column with the text.")] = "text",
+    timestamp_col: Annotated[str, typer.Option(help="Column with the time.")] = "timestamp",
+    source_col: Annotated[str | None, typer.Option(help="Column with the source.")] = None,
+    customer_col: Annotated[str | None, typer.Option(help="Column with the customer.")] = None,
+    on_bad_rows: Annotated[
+        BadRows, typer.Option(help="fail: refuse a file with bad rows; skip: leave them out.")
+    ] = BadRows.FAIL,
+) -> None:
+    """Read feedback against the journey map: sentiment, emotion, stage, category, themes.
+
+    Places each item on a stage (the file's stage column, else the event log's stage of its
+    customer at that moment, else its text), and prints the measured emotion curve, survey
+    scores and top themes per stage. Writes OUT/feedback.json and OUT/feedback_items.csv.
+    """
+    from cjm.evidence.events import read_events
+    from cjm.evidence.feedback import FeedbackColumns, read_feedback
+    from cjm.voc import understand
+    from cjm.voc.labels import add_labels
+
+    journey = load_journey(map_file)
+    store = label_store or map_file.with_name(map_file.stem + ".labels.csv")
+    if labels is not None:
+        typer.echo(f"{add_labels(labels, store)} labels stored in {store}")
+    columns = FeedbackColumns(
+        feedback_id=id_col, text=text_col, timestamp=timestamp_col, source=source_col,
+        customer_id=customer_col,
+    )  # fmt: skip
+    result = understand(
+        read_feedback(file, columns, on_bad_rows=on_bad_rows.value),
+        journey,
+        events=read_events(events) if events else None,
+        labels=store,
+        encoder=encoder.value,
+        fast=fast,
+    )
+    path = result.write(out)
+    summary.print_feedback(result)
     typer.echo(f"Wrote {path}")
 
 
@@ -494,6 +572,9 @@ def demo(
     summary.print_journey(result.journey, found)
     typer.echo(f"\nAnalysed {result.events_path} against the map:")
     summary.print_analysis(result.analysis)
+    if result.analysis.feedback:
+        typer.echo(f"\nRead {result.feedback_path} against the map:")
+        summary.print_feedback(result.analysis.feedback)
     typer.echo(f"Wrote {result.analysis_path}")
     typer.echo(f"Wrote the report: {result.report_path}")
 

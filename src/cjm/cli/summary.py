@@ -12,6 +12,7 @@ from rich.text import Text
 from cjm.analytics.analyze import Analysis
 from cjm.model import Diagnostic, Journey, Severity
 from cjm.store import RevisionInfo
+from cjm.voc.pipeline import FeedbackAnalysis
 
 EMOTION = {-2: "−2 ▼▼", -1: "−1 ▼", 0: " 0 ●", 1: "+1 ▲", 2: "+2 ▲▲"}
 
@@ -110,6 +111,57 @@ def _print_segments(out: Console, segmentation: dict[str, Any], last: str) -> No
             f"{group['status']['churned']:,}",
         )
     out.print(table)
+
+
+def print_feedback(result: FeedbackAnalysis) -> None:
+    """Print the measured emotion curve per stage, survey scores and the top themes."""
+    out = console()
+    data = result.to_json()
+    report = data["report"]
+    out.print(
+        f"  {data['items']:,} feedback items ({data['encoder']} encoder); placed by "
+        + ", ".join(f"{k} {v:,}" for k, v in sorted(data["placed_by"].items()))
+        + f"; {report['empty_text']} empty, {sum(report['other_language'].values())} in "
+        f"another language, {report['duplicate_ids'] + report['duplicate_texts']} duplicates, "
+        f"{report['html']} HTML, {report['truncated']} cut, {data['bad_rows']['total']} bad rows"
+    )
+    table = Table(title="Measured emotion curve (mean sentiment, 95% CI)", title_justify="left")
+    for column in ("Stage", "Items", "Sentiment", "95% CI", "Curve", "CSAT", "NPS", "CES"):
+        table.add_column(column, justify="left" if column in ("Stage", "Curve") else "right")
+    for stage in [*result.stages, result.unassigned]:
+        mood = stage["sentiment"]
+        _add_row(
+            table,
+            stage["name"],
+            f"{stage['items']:,}",
+            _signed(mood["mean"]),
+            "–".join(_signed(v) for v in mood["ci95"]) if mood["ci95"] else "",
+            _bar(mood["mean"]),
+            _signed(stage["csat"]["mean"], "{:.2f}"),
+            _signed(stage["nps"]["value"], "{:+.0f}"),
+            _signed(stage["ces"]["mean"], "{:.2f}"),
+        )
+    out.print(table)
+    themes = Table(title="Top themes in negative feedback", title_justify="left")
+    for column in ("Stage", "Theme", "Items", "Category", "Example"):
+        themes.add_column(column, overflow="fold")
+    for stage in result.stages:
+        for theme in stage["themes"][:2]:
+            quote = theme["quotes"][0] if theme["quotes"] else ""
+            _add_row(themes, stage["name"], theme["label"], str(theme["count"]),
+                     theme["category"] or "", quote[:70])  # fmt: skip
+    out.print(themes)
+
+
+def _signed(value: float | None, form: str = "{:+.2f}") -> str:
+    return "" if value is None else form.format(value)
+
+
+def _bar(value: float | None) -> str:
+    if value is None:
+        return ""
+    width = round(abs(value) * 10)
+    return ("◀" * width).rjust(10) + "|" if value < 0 else " " * 10 + "|" + "▶" * width
 
 
 def _duration(seconds: float | None) -> str:

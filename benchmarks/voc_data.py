@@ -1,0 +1,93 @@
+"""The real data sets of the VoC benchmark, read in place, with fixed seeded 80/20 splits.
+
+Every split is stratified on the label with ``random_state=SEED``; training code reads only
+``train_*`` and the benchmark scores only ``test_*``.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+from sklearn.model_selection import train_test_split
+
+REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"
+SEED = 0
+# negative reason -> stage of benchmarks/voc/airline.yaml ("Can't Tell" has no stage)
+REASON_STAGE = {
+    "Flight Booking Problems": "booking",
+    "longlines": "airport",
+    "Late Flight": "departure",
+    "Cancelled Flight": "departure",
+    "Bad Flight": "in-flight",
+    "Flight Attendant Complaints": "in-flight",
+    "Lost Luggage": "baggage",
+    "Damaged Luggage": "baggage",
+    "Customer Service Issue": "customer-service",
+}
+
+
+@dataclass(frozen=True)
+class Split:
+    """Texts and labels of one data set, split 80/20."""
+
+    train_texts: list[str]
+    train_labels: list[str]
+    test_texts: list[str]
+    test_labels: list[str]
+
+
+def _split(texts: list[str], labels: list[str]) -> Split:
+    a, b, c, d = train_test_split(texts, labels, test_size=0.2, stratify=labels, random_state=SEED)
+    return Split(list(a), list(c), list(b), list(d))
+
+
+def airline_rows() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """The airline tweets (train rows, test rows), split on the sentiment label."""
+    with (REAL / "twitter_us_airline_sentiment" / "Tweets.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    train, test = train_test_split(
+        rows, test_size=0.2, stratify=[r["airline_sentiment"] for r in rows], random_state=SEED
+    )
+    return list(train), list(test)
+
+
+def sentiment_sets() -> dict[str, Split]:
+    """Airline tweets (3 classes), Alexa reviews (stars to 3 classes), UCI sentences (2)."""
+    train, test = airline_rows()
+    airline = Split(
+        [r["text"] for r in train], [r["airline_sentiment"] for r in train],
+        [r["text"] for r in test], [r["airline_sentiment"] for r in test],
+    )  # fmt: skip
+    return {"airline": airline, "alexa": _alexa(), "uci": _uci()}
+
+
+def _alexa() -> Split:
+    stars = {"1": "negative", "2": "negative", "3": "neutral", "4": "positive", "5": "positive"}
+    path = REAL / "amazon_alexa_reviews" / "amazon_alexa.tsv"
+    with path.open(encoding="utf-8-sig") as f:
+        rows = [r for r in csv.DictReader(f, delimiter="\t") if r["verified_reviews"].strip()]
+    return _split([r["verified_reviews"] for r in rows], [stars[r["rating"]] for r in rows])
+
+
+def _uci() -> Split:
+    texts, labels = [], []
+    folder = REAL / "uci_sentiment_labelled_sentences"
+    for name in ("amazon_cells_labelled.txt", "imdb_labelled.txt", "yelp_labelled.txt"):
+        for line in (folder / name).read_text(encoding="utf-8").splitlines():
+            if "\t" in line:
+                text, label = line.rsplit("\t", 1)
+                texts.append(text.strip())
+                labels.append("positive" if label.strip() == "1" else "negative")
+    return _split(texts, labels)
+
+
+def banking77() -> tuple[list[str], list[str], list[str], list[str]]:
+    """BANKING77's official split: train texts, train labels, test texts, test labels."""
+    out = []
+    for name in ("train.csv", "test.csv"):
+        with (REAL / "banking77" / name).open(encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+        out += [[r["text"] for r in rows], [r["category"] for r in rows]]
+    return out[0], out[1], out[2], out[3]

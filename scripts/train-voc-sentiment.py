@@ -1,0 +1,42 @@
+"""Train the shipped sentiment weights (src/cjm/voc/models/sentiment.npz).
+
+Training data: the 80% training splits (fixed seed, stratified) of three public data sets in
+../shared/data/real: Twitter US Airline Sentiment (3 classes), Amazon Alexa reviews (stars:
+1-2 negative, 3 neutral, 4-5 positive) and the UCI sentiment labelled sentences (2 classes).
+The 20% test splits are never read here; benchmarks/voc.py evaluates on them.
+
+    .venv/bin/python scripts/train-voc-sentiment.py
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.voc_data import sentiment_sets
+
+from cjm.voc.sentiment import FAST_WEIGHTS, LABELS, WEIGHTS, features
+
+
+def main() -> None:
+    texts: list[str] = []
+    labels: list[str] = []
+    for data in sentiment_sets().values():
+        texts += data.train_texts
+        labels += data.train_labels
+    for lexicon, target in ((True, WEIGHTS), (False, FAST_WEIGHTS)):
+        # C chosen on a validation split carved out of the training splits (C=10 over C=3)
+        model = LogisticRegression(max_iter=3000, C=10.0, class_weight="balanced")
+        model.fit(features(texts, lexicon=lexicon), labels)
+        assert tuple(model.classes_) == LABELS
+        coef, intercept = model.coef_.astype(np.float16), model.intercept_.astype(np.float16)
+        np.savez_compressed(target, coef=coef, intercept=intercept)
+        print(f"trained on {len(texts):,} texts: {target} ({target.stat().st_size:,} bytes)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,264 @@
+"""``understand``: feedback and a journey map in; each item read, each stage summarised.
+
+For every item with an English text: sentiment and emotion; stage and touchpoint (the
+``stage`` column when the file gives one, else the event log's as-of placement, else the text
+zero-shot on the map's vocabulary, with a confidence; ``None`` is *unassigned*); for negative
+items, pain-point category and kind; themes group the negative items of each stage. Per stage:
+the measured emotion curve (mean sentiment with a 95% interval and n), CSAT, NPS and CES with
+their intervals, and the top themes.
+
+>>> import cjm
+>>> from cjm.examples.feedback import generate_feedback, write_feedback
+>>> import tempfile, pathlib
+>>> journey = cjm.load_journey(cjm.example_path("subscription"))
+>>> path = write_feedback(generate_feedback(journey, items=60),
+...                       pathlib.Path(tempfile.mkdtemp()) / "fb.csv")
+>>> result = understand(path, journey)
+>>> [s["stage"] for s in result.to_json()["stages"]][:2]
+['awareness', 'consideration']
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+
+from cjm.evidence.events import EventLog
+from cjm.evidence.feedback import Feedback, FeedbackColumns, FeedbackItem, read_feedback
+from cjm.model.files import write_text
+from cjm.model.journey import Journey
+from cjm.voc.categories import category_labels, kind_labels
+from cjm.voc.emotion import emotion
+from cjm.voc.encoder import EncoderName, Vectors, get_encoder
+from cjm.voc.labels import Labels, read_labels, with_examples
+from cjm.voc.placement import place_by_events
+from cjm.voc.scores import mean_interval, nps
+from cjm.voc.sentiment import SentimentModel
+from cjm.voc.themes import find_themes
+from cjm.voc.vocabulary import Assignment, Label, ZeroShot, stage_labels, touchpoint_labels
+
+TOP_THEMES = 5
+CATEGORY_MIN_SCORE = 0.2
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """What cjm read in one feedback item."""
+
+    feedback_id: str
+    stage: str | None
+    stage_source: str | None  # given | events | text
+    stage_confidence: float
+    touchpoint: str | None
+    sentiment: str | None
+    score: float | None
+    emotion: str | None
+    category: str | None
+    kind: str | None
+    theme: str | None
+
+
+@dataclass(frozen=True)
+class FeedbackAnalysis:
+    """The items read one by one, and the per-stage summary."""
+
+    feedback: Feedback
+    encoder: str
+    results: list[ItemResult]
+    stages: list[dict[str, Any]]
+    unassigned: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``feedback`` key of ``analysis.json``."""
+        fb = self.feedback
+        return {
+            "source": fb.source,
+            "rows": fb.rows,
+            "items": len(fb.items),
+            "encoder": self.encoder,
+            "bad_rows": dataclasses.asdict(fb.bad),
+            "report": dataclasses.asdict(fb.report),
+            "placed_by": dict(Counter(r.stage_source or "unassigned" for r in self.results)),
+            "sentiment": dict(Counter(r.sentiment for r in self.results if r.sentiment)),
+            "stages": self.stages,
+            "unassigned": self.unassigned,
+            "file": "feedback_items.csv",
+        }
+
+    def write(self, folder: str | Path) -> Path:
+        """Write ``feedback.json`` and ``feedback_items.csv`` into ``folder``; return the first."""
+        target = Path(folder)
+        target.mkdir(parents=True, exist_ok=True)
+        path = target / "feedback.json"
+        text = json.dumps(self.to_json(), indent=2, ensure_ascii=False, default=str)
+        write_text(path, text + "\n")
+        pa_csv.write_csv(self.table(), target / "feedback_items.csv")
+        return path
+
+    def table(self) -> pa.Table:
+        """One row per item (written beside analysis.json as feedback_items.csv)."""
+        rows = [dataclasses.asdict(r) for r in self.results]
+        return pa.Table.from_pylist(rows) if rows else pa.table({"feedback_id": []})
+
+
+def understand(
+    feedback: Feedback | str | Path,
+    journey: Journey,
+    *,
+    columns: FeedbackColumns | None = None,
+    events: EventLog | None = None,
+    labels: Labels | str | Path | None = None,
+    encoder: EncoderName = "static",
+    fast: bool = False,
+) -> FeedbackAnalysis:
+    """Read every item and summarise per stage; see the module docstring.
+
+    ``fast`` is for large volumes: sentiment without the VADER lexicon, and no touchpoint,
+    category or kind (stage, sentiment, emotion and themes remain).
+    """
+    if not isinstance(feedback, Feedback):
+        feedback = read_feedback(feedback, columns)
+    examples = read_labels(labels) if isinstance(labels, str | Path) else (labels or {})
+    model = get_encoder(encoder)
+    items = feedback.items
+    readable = [i for i, item in enumerate(items) if item.text and item.language == "en"]
+    texts = [items[i].text or "" for i in readable]
+    vectors = model.encode(texts)
+    moods = SentimentModel.load(fast).predict(texts, vectors if model.name == "static" else None)
+
+    def zero_shot(base: list[Label], task: str, min_score: float | None = None) -> ZeroShot:
+        extended = with_examples(base, examples.get(task, {}))
+        return ZeroShot(extended, model, *(() if min_score is None else (min_score,)))
+
+    text_stage = _by_index(
+        readable, zero_shot(stage_labels(journey), "stage").predict(texts, vectors)
+    )
+    tp_model = None if fast else zero_shot(touchpoint_labels(journey), "touchpoint")
+    text_tp = _by_index(readable, tp_model.predict(texts, vectors)) if tp_model else {}
+    negative = [n for n, mood in enumerate(moods) if mood.label == "negative"]
+    neg_texts, neg_vectors = [texts[n] for n in negative], vectors[negative]
+    no_label = [Assignment(None, 0.0)] * len(negative)
+    floor = CATEGORY_MIN_SCORE
+    cats, kinds = (no_label, no_label) if fast else (
+        zero_shot(category_labels(), "category", floor).predict(neg_texts, neg_vectors),
+        zero_shot(kind_labels(), "kind", floor).predict(neg_texts, neg_vectors),
+    )  # fmt: skip
+    placed = place_by_events(items, events, journey) if events is not None else {}
+    stage_of_tp = {tp.id: stage.id for stage, tp in journey.touchpoints()}
+    row = {i: n for n, i in enumerate(readable)}
+    complaint = {n: k for k, n in enumerate(negative)}
+    results = []
+    for i, item in enumerate(items):
+        position = _position(item, placed, text_stage.get(i), text_tp.get(i), stage_of_tp)
+        n = row.get(i)
+        mood = moods[n] if n is not None else None
+        k = complaint.get(n) if n is not None else None
+        results.append(
+            ItemResult(
+                item.feedback_id, *position,
+                mood.label if mood else None, mood.score if mood else None,
+                emotion(item.text or "", mood.label, mood.score) if mood else None,
+                cats[k].label if k is not None else None,
+                kinds[k].label if k is not None else None,
+                None,
+            )
+        )  # fmt: skip
+    results, themes = _themes(results, items, vectors, readable)
+    stages = [_stage_summary(s.id, s.name, items, results, themes) for s in journey.stages]
+    unassigned = _stage_summary(None, "unassigned", items, results, themes)
+    return FeedbackAnalysis(feedback, model.name, results, stages, unassigned)
+
+
+def _by_index(indices: Sequence[int], found: list[Assignment]) -> dict[int, Assignment]:
+    return dict(zip(indices, found, strict=True))
+
+
+def _position(
+    item: FeedbackItem,
+    placed: dict[str, tuple[str, str]],
+    stage: Assignment | None,
+    touchpoint: Assignment | None,
+    stage_of_tp: dict[str, str],
+) -> tuple[str | None, str | None, float, str | None]:
+    """(stage, how it was found, confidence, touchpoint): given, then events, then text."""
+    if item.stage:
+        return item.stage, "given", 1.0, item.touchpoint
+    if item.touchpoint in stage_of_tp:
+        return stage_of_tp[item.touchpoint], "given", 1.0, item.touchpoint
+    if item.feedback_id in placed:
+        found_stage, found_tp = placed[item.feedback_id]
+        return found_stage, "events", 1.0, found_tp
+    if stage is None or stage.label is None:
+        return None, None, 0.0, None
+    tp = touchpoint.label if touchpoint and touchpoint.label else None
+    tp = tp if tp and stage_of_tp.get(tp) == stage.label else None
+    return stage.label, "text", stage.confidence, tp
+
+
+def _themes(
+    results: list[ItemResult], items: list[FeedbackItem], vectors: Vectors, readable: list[int]
+) -> tuple[list[ItemResult], dict[str | None, list[dict[str, Any]]]]:
+    """Themes of the negative items of each stage; each result gets its theme's label."""
+    row = {i: n for n, i in enumerate(readable)}
+    by_stage: dict[str | None, list[int]] = {}
+    for i, result in enumerate(results):
+        if result.sentiment == "negative":
+            by_stage.setdefault(result.stage, []).append(i)
+    summary: dict[str | None, list[dict[str, Any]]] = {}
+    updated = list(results)
+    for stage, members in by_stage.items():
+        texts = [items[i].text or "" for i in members]
+        found = find_themes(texts, vectors[[row[i] for i in members]])
+        summary[stage] = []
+        for theme in found:
+            chosen = [results[members[m]] for m in theme.members]
+            for m in theme.members:
+                updated[members[m]] = dataclasses.replace(updated[members[m]], theme=theme.label)
+            summary[stage].append({
+                "label": theme.label, "keywords": theme.keywords, "count": theme.count,
+                "quotes": theme.quotes,
+                "category": _most_common([r.category for r in chosen]),
+                "kind": _most_common([r.kind for r in chosen]),
+                "touchpoint": _most_common([r.touchpoint for r in chosen]),
+            })  # fmt: skip
+    return updated, summary
+
+
+def _most_common(values: list[str | None]) -> str | None:
+    counted = Counter(v for v in values if v)
+    return counted.most_common(1)[0][0] if counted else None
+
+
+def _stage_summary(
+    stage: str | None,
+    name: str,
+    items: list[FeedbackItem],
+    results: list[ItemResult],
+    themes: dict[str | None, list[dict[str, Any]]],
+) -> dict[str, Any]:
+    mine = [(item, r) for item, r in zip(items, results, strict=True) if r.stage == stage]
+    scores = [r.score for _, r in mine if r.score is not None]
+
+    def answers(name: str) -> list[float]:
+        return [float(v) for item, _ in mine if (v := getattr(item, name)) is not None]
+
+    return {
+        "stage": stage,
+        "name": name,
+        "items": len(mine),
+        "sentiment": mean_interval(scores),
+        "sentiment_labels": dict(Counter(r.sentiment for _, r in mine if r.sentiment)),
+        "emotions": dict(Counter(r.emotion for _, r in mine if r.emotion).most_common()),
+        "csat": mean_interval(answers("csat")),
+        "nps": nps(answers("nps")),
+        "ces": mean_interval(answers("ces")),
+        "themes": themes.get(stage, [])[:TOP_THEMES],
+    }

@@ -1,0 +1,128 @@
+"""Themes: complaints grouped by meaning, each named by its distinctive words.
+
+Texts are clustered with spherical k-means (cosine, k-means++ start, fixed seed) on their
+embeddings; k grows with the square root of the number of texts, at most ``MAX_THEMES``. A
+theme's label is its three most distinctive words (frequent in the theme, rarer elsewhere:
+class-based TF-IDF, as BERTopic names topics); its quotes are the texts closest to its centre.
+
+>>> from cjm.voc.encoder import get_encoder
+>>> texts = ["my bag was lost", "lost bag again", "bag never arrived",
+...          "flight delayed 3 hours", "delayed flight, missed my connection", "another delay"]
+>>> themes = find_themes(texts, get_encoder().encode(texts), k=2)
+>>> sorted(t.count for t in themes)
+[3, 3]
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from cjm.voc.encoder import Vectors
+
+MAX_THEMES = 8
+QUOTES = 3
+_WORD = re.compile(r"[a-z][a-z']{2,}")
+_STOP = frozenset(
+    """the and for you your that this with have has had was were are not but just what when
+    from they them their there been will would could can cant can't don't didn't dont get got
+    our out all any now how why who one very too again still even only also about after over
+    http user amp its it's i'm i've you're than then into more some here thanks thank please
+    flight""".split()  # noqa: SIM905 (a word list reads better as text)
+)
+
+
+@dataclass(frozen=True)
+class Theme:
+    """A group of similar texts: a readable label, its keywords, size and quotes."""
+
+    label: str
+    keywords: list[str]
+    count: int
+    quotes: list[str]
+    members: list[int]
+
+
+def find_themes(texts: Sequence[str], vectors: Vectors, k: int | None = None) -> list[Theme]:
+    """Themes of the texts, largest first; ``members`` are indices into ``texts``."""
+    if not texts:
+        return []
+    k = k or min(MAX_THEMES, max(1, round(math.sqrt(len(texts) / 4))))
+    k = min(k, len(texts))
+    assigned, centres = spherical_kmeans(vectors, k)
+    groups = [np.flatnonzero(assigned == c) for c in range(k)]
+    words = [Counter(w for i in g for w in set(_words(texts[int(i)]))) for g in groups]
+    themes = [
+        _theme(texts, vectors, group, centres[c], _distinctive(words, c))
+        for c, group in enumerate(groups)
+        if len(group)
+    ]
+    return sorted(themes, key=lambda t: (-t.count, t.label))
+
+
+def spherical_kmeans(
+    vectors: Vectors, k: int, *, iterations: int = 30, seed: int = 0
+) -> tuple[npt.NDArray[np.int64], Vectors]:
+    """Cluster unit vectors by cosine: (cluster of each row, unit centres). Deterministic.
+
+    >>> rows = np.array([[1, 0], [0.9, 0.1], [0, 1], [0.1, 0.9]], dtype=np.float32)
+    >>> spherical_kmeans(rows, 2)[0].tolist()
+    [1, 1, 0, 0]
+    """
+    rng = np.random.default_rng(seed)
+    centres = _plus_plus(vectors, k, rng)
+    assigned = np.zeros(len(vectors), dtype=np.int64)
+    for _ in range(iterations):
+        assigned = np.asarray((vectors @ centres.T).argmax(axis=1), dtype=np.int64)
+        moved = np.stack([vectors[assigned == c].sum(axis=0) for c in range(k)])
+        empty = np.linalg.norm(moved, axis=1) == 0
+        moved[empty] = centres[empty]
+        moved /= np.linalg.norm(moved, axis=1, keepdims=True)
+        if np.allclose(moved, centres):
+            break
+        centres = moved
+    return assigned, centres
+
+
+def _plus_plus(vectors: Vectors, k: int, rng: np.random.Generator) -> Vectors:
+    """k-means++ seeding on cosine distance."""
+    chosen = [int(rng.integers(len(vectors)))]
+    distance = 1 - vectors @ vectors[chosen[0]]
+    for _ in range(1, k):
+        weights = np.clip(distance, 0, None) ** 2
+        total = weights.sum()
+        pick = int(rng.choice(len(vectors), p=weights / total)) if total > 0 else len(chosen)
+        chosen.append(pick)
+        distance = np.minimum(distance, 1 - vectors @ vectors[pick])
+    return np.asarray(vectors[chosen], dtype=np.float32).copy()
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in _WORD.findall(text.lower()) if w not in _STOP]
+
+
+def _distinctive(words: list[Counter[str]], c: int) -> list[str]:
+    """Class-based TF-IDF: a word's share in this group times log(1 + avg size / its total)."""
+    total = Counter[str]()
+    for counts in words:
+        total.update(counts)
+    average = sum(total.values()) / max(len(words), 1)
+    own = words[c]
+    size = sum(own.values()) or 1
+    scored = {w: n / size * math.log(1 + average / total[w]) for w, n in own.items() if n >= 2}
+    return sorted(scored, key=lambda w: (-scored[w], w))[:3] or [w for w, _ in own.most_common(3)]
+
+
+def _theme(
+    texts: Sequence[str], vectors: Vectors, group: np.ndarray, centre: np.ndarray, keys: list[str]
+) -> Theme:
+    closest = group[np.argsort(-(vectors[group] @ centre))][:QUOTES]
+    label = ", ".join(keys) if keys else "(no common words)"
+    quotes = [texts[int(i)] for i in closest]
+    return Theme(label, keys, len(group), quotes, [int(i) for i in group])

@@ -1,0 +1,155 @@
+"""Zero-shot classification on a vocabulary: each label described by phrases and keywords.
+
+No labelled data is needed. A label's score for a text is the mean of the text's three best
+cosine similarities with the label's phrases, plus ``KEYWORD_WEIGHT`` for each of the label's
+keywords found in the text (at most two). The best label wins; its confidence is its softmax
+share; a text whose best score stays under ``min_score`` is *unassigned* (None).
+
+The labels come from the journey map (:func:`stage_labels`, :func:`touchpoint_labels`: names,
+descriptions, goals, actions, thoughts and keywords) or from a taxonomy's descriptions.
+
+>>> from cjm.voc.encoder import get_encoder
+>>> labels = [Label("bags", ("lost or damaged luggage",), ("bag",)),
+...           Label("billing", ("charged twice on my invoice",), ("invoice",))]
+>>> model = ZeroShot(labels, get_encoder())
+>>> [a.label for a in model.predict(["where is my bag?", "the invoice is wrong", "hello"])]
+['bags', 'billing', None]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from cjm.model.journey import Journey
+from cjm.voc.encoder import Encoder, Vectors
+
+KEYWORD_WEIGHT = 0.12
+MIN_SCORE = 0.3
+TEMPERATURE = 0.05
+
+
+@dataclass(frozen=True)
+class Label:
+    """A class to assign: its id, phrases that describe it, and keywords that signal it."""
+
+    id: str
+    phrases: tuple[str, ...]
+    keywords: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """The label given to one text (None: unassigned) and the confidence in it (0-1)."""
+
+    label: str | None
+    confidence: float
+
+
+class ZeroShot:
+    """Scores texts against labels; see the module docstring."""
+
+    def __init__(self, labels: Sequence[Label], encoder: Encoder, min_score: float = MIN_SCORE):
+        self.labels = list(labels)
+        self.encoder = encoder
+        self.min_score = min_score
+        phrases = [(i, p) for i, label in enumerate(self.labels) for p in _phrases(label)]
+        self._owner = np.array([i for i, _ in phrases], dtype=np.int64)
+        self._phrases = encoder.encode([p for _, p in phrases])
+        self._keywords = [_keyword_set(label.keywords) for label in self.labels]
+
+    def scores(self, texts: Sequence[str], vectors: Vectors | None = None) -> Vectors:
+        """The score of every label for every text (rows: texts)."""
+        vectors = self.encoder.encode(texts) if vectors is None else vectors
+        similarity = vectors @ self._phrases.T
+        out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
+        for i in range(len(self.labels)):
+            own = similarity[:, self._owner == i]
+            best = -np.sort(-own, axis=1)[:, :3]
+            out[:, i] = best.mean(axis=1)
+        grams = [_grams(text) for text in texts]
+        for i, keywords in enumerate(self._keywords):
+            if keywords:
+                hits = [min(len(keywords & found), 2) for found in grams]
+                out[:, i] += KEYWORD_WEIGHT * np.asarray(hits, dtype=np.float32)
+        return out
+
+    def predict(self, texts: Sequence[str], vectors: Vectors | None = None) -> list[Assignment]:
+        """The best label per text, or None when nothing fits."""
+        return assign(
+            self.scores(texts, vectors), [label.id for label in self.labels], self.min_score
+        )
+
+
+def assign(scores: Vectors, ids: Sequence[str], min_score: float) -> list[Assignment]:
+    """The best id per row of scores with its softmax confidence; None under ``min_score``."""
+    if not len(ids):
+        return [Assignment(None, 0.0) for _ in range(len(scores))]
+    shifted = (scores - scores.max(axis=1, keepdims=True)) / TEMPERATURE
+    shares = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
+    best = scores.argmax(axis=1)
+    return [
+        Assignment(ids[b], round(float(shares[row, b]), 3))
+        if scores[row, b] >= min_score
+        else Assignment(None, 0.0)
+        for row, b in enumerate(best)
+    ]
+
+
+def stage_labels(journey: Journey) -> list[Label]:
+    """One label per stage from what the map says about it and its touchpoints."""
+    labels = []
+    for stage in journey.stages:
+        phrases = [stage.name, stage.description, stage.customer_goal, *stage.actions]
+        phrases += [*stage.thoughts]
+        keywords = [*stage.keywords]
+        for tp in stage.touchpoints:
+            phrases += [tp.name, tp.description]
+            keywords += tp.keywords
+        labels.append(Label(stage.id, _clean(phrases), tuple(keywords)))
+    return labels
+
+
+def touchpoint_labels(journey: Journey) -> list[Label]:
+    """One label per touchpoint: its name, description and keywords."""
+    return [
+        Label(tp.id, _clean([tp.name, tp.description]), tuple(tp.keywords))
+        for _stage, tp in journey.touchpoints()
+    ]
+
+
+def _clean(phrases: Sequence[str | None]) -> tuple[str, ...]:
+    return tuple(p for p in phrases if p)
+
+
+def _phrases(label: Label) -> tuple[str, ...]:
+    return label.phrases + label.keywords or (label.id.replace("-", " "),)
+
+
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+
+@lru_cache(maxsize=200_000)
+def _stem(word: str) -> str:
+    """A crude English stem, the same for keywords and texts: bags → bag, delayed → delay."""
+    for ending in ("ing", "ed", "es", "s"):
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[: -len(ending)]
+    return word
+
+
+def _keyword_set(keywords: Sequence[str]) -> frozenset[str]:
+    return frozenset(" ".join(_stem(w) for w in _TOKEN.findall(k.lower())) for k in keywords)
+
+
+@lru_cache(maxsize=50_000)
+def _grams(text: str) -> frozenset[str]:
+    """The text's stemmed word 1-, 2- and 3-grams (cached: every vocabulary asks again)."""
+    words = [_stem(w) for w in _TOKEN.findall(text.lower())]
+    return frozenset(
+        " ".join(words[i : i + n]) for n in (1, 2, 3) for i in range(len(words) - n + 1)
+    )
