@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +36,7 @@ from cjm.evidence.columns import ColumnMap
 from cjm.evidence.customers import read_customers
 from cjm.evidence.events import BadRowPolicy, EventLog, read_events
 from cjm.evidence.feedback import Feedback, FeedbackColumns
-from cjm.model.files import write_text
+from cjm.model.files import write_json
 from cjm.model.io import load_journey
 from cjm.model.journey import Journey
 from cjm.voc.encoder import EncoderName
@@ -179,14 +178,10 @@ class Analysis:
 
     def write(self, folder: str | Path) -> Path:
         """Write ``analysis.json`` into ``folder`` (created if missing); return its path."""
-        target = Path(folder)
-        target.mkdir(parents=True, exist_ok=True)
-        path = target / "analysis.json"
-        text = json.dumps(self.to_json(), indent=2, ensure_ascii=False, default=_default)
-        write_text(path, text + "\n")
-        pa_csv.write_csv(self.customer_table, target / "customers.csv")
+        path = write_json(folder, "analysis.json", self.to_json(), default=_default)
+        pa_csv.write_csv(self.customer_table, path.parent / "customers.csv")
         if self.feedback:
-            pa_csv.write_csv(self.feedback.table(), target / "feedback_items.csv")
+            pa_csv.write_csv(self.feedback.table(), path.parent / "feedback_items.csv")
         return path
 
 

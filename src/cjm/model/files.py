@@ -18,7 +18,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -438,3 +438,15 @@ def _too_deep(name: str) -> InvalidMap:
         f"the file is nested more than {MAX_DEPTH} levels deep; a journey map is not",
         "is this the right file?",
     )
+
+
+def write_json(
+    folder: str | Path, name: str, document: object, default: Callable[[object], object] = str
+) -> Path:
+    """Write ``document`` as indented UTF-8 JSON to ``folder/name`` (the folder is created if
+    missing; values JSON lacks go through ``default``); return the path."""
+    target = Path(folder)
+    target.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(document, indent=2, ensure_ascii=False, default=default)
+    write_text(target / name, text + "\n")
+    return target / name

@@ -21,7 +21,6 @@ their intervals, and the top themes.
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,7 +32,7 @@ import pyarrow.csv as pa_csv
 
 from cjm.evidence.events import EventLog
 from cjm.evidence.feedback import Feedback, FeedbackColumns, FeedbackItem, read_feedback
-from cjm.model.files import write_text
+from cjm.model.files import write_json
 from cjm.model.journey import Journey
 from cjm.voc.categories import category_labels, kind_labels
 from cjm.voc.emotion import emotion
@@ -95,12 +94,8 @@ class FeedbackAnalysis:
 
     def write(self, folder: str | Path) -> Path:
         """Write ``feedback.json`` and ``feedback_items.csv`` into ``folder``; return the first."""
-        target = Path(folder)
-        target.mkdir(parents=True, exist_ok=True)
-        path = target / "feedback.json"
-        text = json.dumps(self.to_json(), indent=2, ensure_ascii=False, default=str)
-        write_text(path, text + "\n")
-        pa_csv.write_csv(self.table(), target / "feedback_items.csv")
+        path = write_json(folder, "feedback.json", self.to_json())
+        pa_csv.write_csv(self.table(), path.parent / "feedback_items.csv")
         return path
 
     def table(self) -> pa.Table:
