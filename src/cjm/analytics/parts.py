@@ -93,8 +93,8 @@ def sql_parts(log: EventLog, journey: Journey, settings: Settings, run: Engine) 
 
     return Parts(
         unmapped=unmapped_events(mapped).to_pyarrow().to_pylist(),
-        funnel_ordered=funnel(on_map, len(journey.stages), window=settings.window),
-        funnel_any_order=funnel(on_map, len(journey.stages), ordered=False),
+        funnel_ordered=funnel(on_map, steps, window=settings.window),
+        funnel_any_order=funnel(on_map, steps, ordered=False),
         touchpoint_funnel_ordered=funnel(
             on_map, touchpoints, step="touchpoint_index", window=settings.window
         ),
