@@ -177,6 +177,32 @@ def test_parquet_and_json_lines_read_like_csv(tmp_path: Path):
     assert [r[2] for r in _rows(jsonl)] == ["signup", "login"]
 
 
+@pytest.mark.parametrize(
+    ("customers", "events"),
+    [
+        (["c1", "c1", "c2"], ["a", "b", "c"]),
+        ([" c1", "c1 ", "c2"], ["a", "b", "c"]),
+        (["c1", "c1", "c2"], ["a", "b ", "c"]),
+    ],
+)
+def test_parquet_texts_are_trimmed_only_when_they_need_it(
+    tmp_path: Path, customers: list[str], events: list[str]
+):
+    """A log whose texts are all clean is read without the cleaning (faster); one with a
+    stray space anywhere is cleaned throughout, exactly like CSV."""
+    parquet = tmp_path / "e.parquet"
+    stamps = ["2024-01-01T10:00:00Z", "2024-01-02T10:00:00Z", "2024-01-03T10:00:00Z"]
+    pq.write_table(
+        pa.table({"customer_id": customers, "timestamp": stamps, "event": events}),
+        parquet,
+    )
+    log = read_events(parquet)
+    assert log.customers == 2
+    found = log.connection.execute("SELECT customer_id, event FROM events ORDER BY seq")
+    assert found.fetchall() == [("c1", "a"), ("c1", "b"), ("c2", "c")]
+    assert "_untrimmed" not in log.attributes
+
+
 @pytest.mark.realdata
 def test_xes_and_csv_of_the_same_log_agree(shared_data: Path):
     columns = ColumnMap(

@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from cjm.analytics.contacts import REPEAT_WINDOW
-from cjm.analytics.customers import CHURNED_AFTER, DORMANT_AFTER
+from cjm.analytics.customers import CHURNED_AFTER, DORMANT_AFTER, STATUSES
 from cjm.analytics.engines import Engine, EngineName, engine_for
 from cjm.analytics.funnel import FunnelStep
 from cjm.analytics.parts import Parts, Settings, single_pass_parts, sql_parts
@@ -43,7 +43,6 @@ from cjm.voc.encoder import EncoderName
 from cjm.voc.pipeline import FeedbackAnalysis, understand
 
 TOP_SEGMENTS = 20
-STATUSES = ("active", "dormant", "churned")
 FORMAT_VERSION = 1
 FIELDS = {
     "format_version": "Version of the analysis.json layout (1).",
@@ -355,11 +354,10 @@ def _assemble(journey: Journey, log: EventLog, settings: Settings, parts: Parts)
 def _customer_summary(
     journey: Journey, table: pa.Table, dormant_after: dt.timedelta, churned_after: dt.timedelta
 ) -> dict[str, Any]:
-    counts: dict[tuple[str | None, str], int] = {}
-    for stage, status in zip(
-        table.column("current_stage").to_pylist(), table.column("status").to_pylist(), strict=True
-    ):
-        counts[(stage, status)] = counts.get((stage, status), 0) + 1
+    grouped = table.group_by(["current_stage", "status"]).aggregate([([], "count_all")])
+    counts = {
+        (row["current_stage"], row["status"]): row["count_all"] for row in grouped.to_pylist()
+    }
     statuses = STATUSES
     return {
         "dormant_after_s": dormant_after.total_seconds(),

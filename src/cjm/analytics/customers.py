@@ -16,6 +16,7 @@ from cjm.analytics.portable import elapsed
 
 DORMANT_AFTER = dt.timedelta(days=30)
 CHURNED_AFTER = dt.timedelta(days=90)
+STATUSES = ("active", "dormant", "churned")
 
 
 def customer_status(

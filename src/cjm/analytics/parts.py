@@ -25,7 +25,7 @@ from cjm.analytics.contacts import (
     contacts,
     repeat_contacts,
 )
-from cjm.analytics.customers import CHURNED_AFTER, DORMANT_AFTER, customer_status
+from cjm.analytics.customers import CHURNED_AFTER, DORMANT_AFTER, STATUSES, customer_status
 from cjm.analytics.engines import Engine
 from cjm.analytics.flow import directly_follows, end_activities, start_activities
 from cjm.analytics.funnel import FunnelStep, funnel
@@ -136,10 +136,10 @@ def single_pass_parts(log: EventLog, journey: Journey, settings: Settings) -> Pa
         listed = log.connection.from_arrow(pa.table({"customer_id": members}))
         found = listed.select("hash(customer_id) AS c").to_arrow_table()
         keys = np.asarray(found.column("c").to_numpy(), dtype=np.uint64)
-        chosen = on_map.where(np.isin(on_map.customer_keys, keys)[on_map.customer])
+        chosen = np.isin(on_map.customer_keys, keys)
         return (
-            fast.funnel(chosen, steps, window_ms=window_ms, ordered=True),
-            fast.funnel(chosen, steps, window_ms=None, ordered=False),
+            fast.funnel(on_map, steps, window_ms=window_ms, ordered=True, chosen=chosen),
+            fast.funnel(on_map, steps, window_ms=None, ordered=False, chosen=chosen),
         )
 
     unmapped_counts = np.bincount(seq.codes["event"][unmapped], minlength=len(seq.names["event"]))
@@ -209,15 +209,13 @@ def _visit_starts(on_map: Sequences) -> npt.NDArray[np.bool_]:
 def _customer_table(
     log: EventLog, seq: Sequences, on_map: Sequences, settings: Settings
 ) -> pa.Table:
-    """The table of :func:`cjm.analytics.customers.customer_status`, from the sequences."""
+    """The table of :func:`cjm.analytics.customers.customer_status`, from the sequences, in
+    the order of the customer ids."""
     first_row, last_row = seq.starts[:-1], seq.starts[1:] - 1
     seconds = seq.seconds
     idle = seconds.max() - seconds[last_row]
-    status = np.where(
-        idle <= int(settings.dormant_after.total_seconds()),
-        "active",
-        np.where(idle <= int(settings.churned_after.total_seconds()), "dormant", "churned"),
-    )
+    limits = [settings.dormant_after.total_seconds(), settings.churned_after.total_seconds()]
+    status = np.searchsorted(np.array(limits), idle, side="left")  # 0 active, 1, 2 churned
     placed = np.searchsorted(seq.customer_keys, on_map.customer_keys)
     last_mapped = on_map.starts[1:] - 1
     stage = np.full(seq.customers, NONE)
@@ -227,20 +225,21 @@ def _customer_table(
     furthest = np.full(seq.customers, NONE)
     if on_map.rows:
         furthest[placed] = np.maximum.reduceat(on_map.codes["stage"], on_map.starts[:-1]) + 1
+    ids, hashes = customer_ids(log.connection, log.table)
+    at = np.searchsorted(seq.customer_keys, hashes)  # each id's customer
     utc = pa.timestamp("us", tz="UTC")
-    table = pa.table(
+    return pa.table(
         {
-            "customer_id": customer_ids(log.connection, log.table),
-            "events": np.diff(seq.starts),
-            "first_seen": pa.array(seq.us[first_row], pa.int64()).cast(utc),
-            "last_seen": pa.array(seq.us[last_row], pa.int64()).cast(utc),
-            "status": status,
-            "current_stage": _names(stage, seq.names["stage"]),
-            "last_touchpoint": _names(touchpoint, seq.names["touchpoint"]),
-            "furthest_stage_index": pa.array(furthest, mask=furthest == NONE),
+            "customer_id": ids,
+            "events": np.diff(seq.starts)[at],
+            "first_seen": pa.array(seq.us[first_row][at], pa.int64()).cast(utc),
+            "last_seen": pa.array(seq.us[last_row][at], pa.int64()).cast(utc),
+            "status": _names(status[at], list(STATUSES)),
+            "current_stage": _names(stage[at], seq.names["stage"]),
+            "last_touchpoint": _names(touchpoint[at], seq.names["touchpoint"]),
+            "furthest_stage_index": pa.array(furthest[at], mask=furthest[at] == NONE),
         }
     )
-    return table.sort_by("customer_id")
 
 
 def _names(codes: npt.NDArray[np.int64], names: list[str]) -> pa.Array:

@@ -1,11 +1,12 @@
 """Every customer's events, sorted once, as numpy arrays.
 
 The SQL definitions sort the log again for each analytic (every window function partitions
-and orders by customer and time). Here DuckDB sorts the log once, by customer, timestamp and
-input order, and hands over integer columns only: a hash of the customer, the time in
-microseconds and a code for what the touchpoint rules look at (the event name and the
-attributes their conditions test). The rules themselves run on the few distinct
-combinations, through the same :func:`~cjm.analytics.touchpoints.map_touchpoints`.
+and orders by customer and time). Here DuckDB reads the log once and hands over integer
+columns only: a hash of the customer, the time in microseconds and a hash of what the
+touchpoint rules look at (the event name and the attributes their conditions test); the
+rows are put in order by customer, time and input order once, by a counting sort. The rules
+themselves run on the few distinct combinations, through the same
+:func:`~cjm.analytics.touchpoints.map_touchpoints`.
 
 Hashes are checked, not trusted: when two customers (or two combinations) share a hash the
 loader says so and the caller uses the SQL definitions instead.
@@ -24,7 +25,9 @@ import ibis
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from cjm.analytics import kernels
 from cjm.analytics.touchpoints import map_touchpoints
 from cjm.evidence.events import quote_name
 from cjm.model.journey import Journey
@@ -69,10 +72,9 @@ class Sequences:
         """Epoch milliseconds, floored like DuckDB's ``epoch_ms`` and ``date_diff``."""
         return self.us // 1000
 
-    @property
+    @cached_property
     def seconds(self) -> Ints:
-        """Epoch seconds, floored like DuckDB's ``date_diff('second', ...)`` (computed on
-        each use: only contacts and statuses need them)."""
+        """Epoch seconds, floored like DuckDB's ``date_diff('second', ...)``."""
         return self.ms // 1000
 
     def where(self, keep: Mask) -> Sequences:
@@ -148,26 +150,24 @@ def load_sequences(
 
     lookups = {"event": event_code, "touchpoint": touchpoint_code, "stage": stage_code}
     ((total,),) = con.execute(f"SELECT count(*) FROM {table}").fetchall()
-    chunks = [
-        _chunk(con, table, keys, low, high, combo_hash, lookups)
-        for low, high in _hash_ranges(max(1, -(-int(total) // CHUNK_ROWS)))
-    ]
-    hashes = np.concatenate([chunk[0] for chunk in chunks])
-    new_customer = np.flatnonzero(hashes[1:] != hashes[:-1]) + 1
-    starts = np.concatenate(([0], new_customer, [len(hashes)])).astype(np.int64)
+    ranges = _hash_ranges(max(1, -(-int(total) // CHUNK_ROWS)))
+    chunks = [_chunk(con, table, keys, bounds, customers, combo_hash) for bounds in ranges]
+    shifted = [c.starts[1:] + at for c, at in zip(chunks, _offsets(chunks), strict=True)]
+    starts = np.concatenate([[0], *shifted])
     if len(starts) - 1 != customers:
         raise HashCollision("two customers share a hash")
+    combo = np.concatenate([chunk.combo for chunk in chunks])
     return Sequences(
         starts=starts,
-        us=np.concatenate([chunk[1] for chunk in chunks]),
-        codes={name: np.concatenate([chunk[2][name] for chunk in chunks]) for name in lookups},
+        us=np.concatenate([chunk.us for chunk in chunks]),
+        codes={name: lookup[combo] for name, lookup in lookups.items()},
         names={"event": event_names, "touchpoint": touchpoint_ids, "stage": stage_ids},
-        customer_keys=hashes[starts[:-1]],
+        customer_keys=np.concatenate([chunk.keys for chunk in chunks]),
     )
 
 
-# The log is fetched sorted in chunks of customers (by hash range) of about this many rows,
-# so that DuckDB's sort and the fetched columns never hold more than one chunk at a time.
+# The log is fetched in chunks of customers (by hash range) of about this many rows, so that
+# the fetched columns and the sort never hold more than one chunk at a time.
 CHUNK_ROWS = 16_000_000
 
 
@@ -177,41 +177,76 @@ def _hash_ranges(parts: int) -> list[tuple[int, int]]:
     return list(itertools.pairwise(bounds))
 
 
+@dataclass(frozen=True)
+class _Chunk:
+    """The rows of the customers of one hash range, in :class:`Sequences` order."""
+
+    starts: Ints
+    us: Ints
+    combo: Ints  # each row's event and tested attributes: their index among all combinations
+    keys: npt.NDArray[np.uint64]  # each customer's hash, ascending
+
+
 def _chunk(
     con: duckdb.DuckDBPyConnection,
     table: str,
     keys: str,
-    low: int,
-    high: int,
-    combo_hash: npt.NDArray[np.uint64],
-    lookups: dict[str, Ints],
-) -> tuple[npt.NDArray[np.uint64], Ints, dict[str, Ints]]:
-    """The rows of the customers whose hash is in [low, high), sorted, as arrays: customer
-    hash, epoch microseconds, and the codes of each lookup."""
-    fetched = (
-        con.sql(
-            f"SELECT * FROM (SELECT hash(customer_id) AS c, epoch_us(timestamp) AS us, "
-            f"hash({keys}) AS h, timestamp, seq FROM {table}) "
-            f"WHERE c >= {low}::UHUGEINT AND c < {high}::UHUGEINT ORDER BY c, timestamp, seq"
-        )
-        .select("c, us, h")
-        .to_arrow_table()
-    )  # zero-copy into numpy, many times faster than fetchnumpy
-    combo = np.searchsorted(combo_hash, _column(fetched, "h", np.uint64))
-    codes = {name: lookup[combo] for name, lookup in lookups.items()}
-    return _column(fetched, "c", np.uint64), _column(fetched, "us", np.int64), codes
+    bounds: tuple[int, int],
+    customers: int,
+    combos: npt.NDArray[np.uint64],
+) -> _Chunk:
+    """The rows of the customers whose hash is in ``bounds`` (all of them when ``bounds`` is
+    every hash). DuckDB hands over integer columns in input order; the customers are numbered
+    in a hash table and the rows put in order by a counting sort
+    (:mod:`cjm.analytics.kernels`), batch by batch, many times faster than sorting in SQL."""
+    low, high = bounds
+    every = bounds == (0, 2**64)
+    where = "" if every else f" WHERE c >= {low}::UHUGEINT AND c < {high}::UHUGEINT"
+    fetched = con.sql(
+        f"SELECT * FROM (SELECT hash(customer_id) AS c, epoch_us(timestamp) AS us, "
+        f"hash({keys}) AS h, seq FROM {table}){where}"
+    ).to_arrow_table()  # zero-copy into numpy, many times faster than fetchnumpy
+    seq = fetched.column("seq")
+    if len(seq) > 1 and not pc.all(pc.greater(seq[1:], seq[:-1])).as_py():
+        fetched = fetched.sort_by("seq")  # DuckDB gave rows out of input order
+    batches = [
+        {name: batch.column(name).to_numpy() for name in ("c", "us", "h")}
+        for batch in fetched.to_batches()
+    ]
+    numbering = kernels.CustomerTable(customers)
+    numbers = [numbering.number(batch["c"]) for batch in batches]
+    if any(n is None for n in numbers):
+        raise HashCollision("more customer hashes than customers")
+    found = numbering.found
+    by_hash = np.argsort(found)
+    rank = np.empty(len(found), dtype=np.int64)
+    rank[by_hash] = np.arange(len(found))
+    starts = np.concatenate(([0], np.cumsum(numbering.rows[by_hash])))
+    filled = starts[:-1].copy()
+    us = np.empty(fetched.num_rows, dtype=np.int64)
+    combo = np.empty(fetched.num_rows, dtype=np.int32)
+    for batch, number in zip(batches, numbers, strict=True):
+        kernels.place(number, rank, batch["us"], batch["h"], combos, filled, us, combo)
+    kernels.sort_within(starts, us, combo)
+    return _Chunk(starts=starts, us=us, combo=combo, keys=found[by_hash])
 
 
-def customer_ids(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    """The customer ids of ``table`` in the order of :class:`Sequences` (by their hash)."""
+def _offsets(chunks: list[_Chunk]) -> list[int]:
+    """Where each chunk's rows begin among all of them."""
+    return [0, *itertools.accumulate(len(chunk.us) for chunk in chunks)][:-1]
+
+
+def customer_ids(
+    con: duckdb.DuckDBPyConnection, table: str
+) -> tuple[pa.Array, npt.NDArray[np.uint64]]:
+    """The customer ids of ``table`` in ascending order, and each one's hash (which places it
+    among the customers of :class:`Sequences`)."""
     found = con.sql(
-        f"SELECT DISTINCT hash(customer_id) AS c, customer_id FROM {table} ORDER BY c"
+        f"SELECT customer_id, hash(customer_id) AS c FROM (SELECT DISTINCT customer_id "
+        f"FROM {table}) ORDER BY customer_id"
     ).to_arrow_table()
-    return list(found.column("customer_id").to_pylist())
-
-
-def _column(table: pa.Table, name: str, kind: type[Any]) -> Any:
-    return np.asarray(table.column(name).combine_chunks().to_numpy(), dtype=kind)
+    hashes = found.column("c").to_numpy()
+    return found.column("customer_id").combine_chunks(), np.asarray(hashes, dtype=np.uint64)
 
 
 def _codes(values: Sequence[str | None], names: list[str]) -> Ints:

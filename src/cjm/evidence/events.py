@@ -106,23 +106,26 @@ def read_events(
     source = _source(con, path, fmt)
     types = {c: t for c, t in _types(con, source).items() if c != "__line"}
     mapping = columns.resolve(list(types), str(path))
-    canonical = _canonical_sql(mapping, list(types), timezone, types, source)
     # Parquet is read where it lies, through a view (columnar, typed, out of core); the other
     # formats are parsed once into a table.
     kind = "VIEW" if fmt == "parquet" else "TABLE"
+    canonical = _canonical_sql(mapping, list(types), timezone, types, source)
     try:
         _drop(con, "events")
-        con.execute(f"CREATE {kind} events AS {canonical}")
-        reasons, (rows, customers, start, end) = _summary(con)
+        flagged = _canonical_sql(mapping, list(types), timezone, types, source, flag=True)
+        con.execute(f"CREATE {kind} events AS {flagged if kind == 'VIEW' else canonical}")
+        reasons, (rows, customers, start, end), untrimmed = _summary(con, kind == "VIEW")
         bad = _bad_rows(con, source, mapping, reasons)
     except duckdb.Error as exc:  # a malformed row deep in the file
         raise _unreadable(path, fmt, exc) from None
     if bad.total and on_bad_rows == "fail":
         raise _bad_rows_error(path, bad)
-    if bad.total and kind == "VIEW":
-        con.execute(
-            f"CREATE OR REPLACE VIEW events AS SELECT * FROM ({canonical}) WHERE NOT ({_BAD})"
-        )
+    if kind == "VIEW" and not untrimmed:
+        # every text is already trimmed and none is empty: later scans skip the cleaning
+        canonical = _canonical_sql(mapping, list(types), timezone, types, source, clean=False)
+    if kind == "VIEW":
+        keep = f" WHERE NOT ({_BAD})" if bad.total else ""
+        con.execute(f"CREATE OR REPLACE VIEW events AS SELECT * FROM ({canonical}){keep}")
     elif bad.total:
         con.execute(f"DELETE FROM events WHERE {_BAD}")
     if source == "raw":  # XES, parsed into a table of its own first
@@ -232,8 +235,10 @@ def quote_name(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _text(column: str) -> str:
-    return f"NULLIF(TRIM(CAST({quote_name(column)} AS VARCHAR)), '')"
+def _text(column: str, clean: bool = True) -> str:
+    """A column as text; ``clean``, trimmed and with empty texts as NULL."""
+    raw = f"CAST({quote_name(column)} AS VARCHAR)"
+    return f"NULLIF(TRIM({raw}), '')" if clean else raw
 
 
 # a time of day followed by a zone: "10:00Z", "10:00:00.5+02:00", "10:00 -0500"
@@ -263,14 +268,23 @@ def _timestamp(column: str, kind: str, timezone: str) -> str:
 
 
 def _canonical_sql(
-    mapping: dict[str, str], available: list[str], timezone: str, types: dict[str, str], source: str
+    mapping: dict[str, str],
+    available: list[str],
+    timezone: str,
+    types: dict[str, str],
+    source: str,
+    *,
+    clean: bool = True,
+    flag: bool = False,
 ) -> str:
-    customer, event = _text(mapping["customer_id"]), _text(mapping["event"])
+    """The canonical columns of ``source``. Text columns are trimmed, with empty texts as
+    NULL, unless not ``clean``; ``flag`` adds ``_untrimmed``: whether cleaning changed one
+    of the row's texts (when it changes none in the whole log, the cleaning can be skipped)."""
     stamp = _timestamp(mapping["timestamp"], types[mapping["timestamp"]], timezone)
     selected = [
-        f"{customer} AS customer_id",
+        f"{_text(mapping['customer_id'], clean)} AS customer_id",
         f"{stamp} AS timestamp",
-        f"{event} AS event",
+        f"{_text(mapping['event'], clean)} AS event",
         "__line AS seq",
     ]
     for name, column in mapping.items():
@@ -278,6 +292,12 @@ def _canonical_sql(
             continue
         kind = "DOUBLE" if name in NUMERIC else "VARCHAR"
         selected.append(f"TRY_CAST({_text(column)} AS {kind}) AS {name}")
+    if flag:
+        changed = [
+            f"{_text(mapping[n], False)} IS DISTINCT FROM {_text(mapping[n])}"
+            for n in ("customer_id", "event")
+        ]
+        selected.append(f"({' OR '.join(changed)}) AS _untrimmed")
     used = set(mapping.values())
     selected += [
         f"CAST({quote_name(c)} AS VARCHAR) AS {quote_name(c)}"
@@ -308,17 +328,20 @@ _REASON = (
 )
 
 
-def _summary(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, int], tuple[int, int, Any, Any]]:
-    """Bad rows by reason, and rows, customers, first and last time of the good ones: one
-    pass over the log."""
+def _summary(
+    con: duckdb.DuckDBPyConnection, flagged: bool
+) -> tuple[dict[str, int], tuple[int, int, Any, Any], int]:
+    """Bad rows by reason; rows, customers, first and last time of the good ones; and, when
+    ``events`` is ``flagged``, the rows whose texts needed cleaning: one pass over the log."""
     good = f"FILTER (WHERE NOT ({_BAD}))"
     counted = ", ".join(f"count(*) FILTER (WHERE {test})" for test in _REASONS.values())
-    ((*bad, rows, customers, start, end),) = con.execute(
+    untrimmed = "count(*) FILTER (WHERE _untrimmed)" if flagged else "0"
+    ((*bad, rows, customers, start, end, changed),) = con.execute(
         f"SELECT {counted}, count(*) {good}, count(DISTINCT customer_id) {good}, "
-        f"min(timestamp) {good}, max(timestamp) {good} FROM events"
+        f"min(timestamp) {good}, max(timestamp) {good}, {untrimmed} FROM events"
     ).fetchall()
     reasons = {reason: int(n) for reason, n in zip(_REASONS, bad, strict=True) if n}
-    return reasons, (int(rows), int(customers), start, end)
+    return reasons, (int(rows), int(customers), start, end), int(changed)
 
 
 def _bad_rows(

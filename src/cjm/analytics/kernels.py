@@ -1,0 +1,280 @@
+"""The loops of the single pass, compiled with Numba.
+
+Each kernel walks the rows once, in the order of :class:`~cjm.analytics.sequences.Sequences`
+(customer by customer, each customer's rows in time order), keeping a little state per
+customer; where numpy would need a sort, a temporary per step or a bitmap, a loop needs a
+counter. Compiled code is cached on disk (``cache=True``): only the first run on a machine
+pays for the compilation.
+
+Arrays in, arrays out: the meaning of the numbers stays in :mod:`cjm.analytics.single_pass`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+import numba
+import numpy as np
+
+F = TypeVar("F", bound=Callable[..., Any])
+EMPTY = np.uint64(0)  # an empty slot of a hash table (a real 0 is kept apart)
+
+
+def kernel(function: F) -> F:
+    """Compile ``function`` in nopython mode, cached on disk, keeping its type for mypy."""
+    return cast(F, numba.njit(cache=True, nogil=True)(function))
+
+
+class CustomerTable:
+    """Numbers customers 0, 1, ... by first appearance of their hash, chunk after chunk, in
+    an open addressing hash table sized for the ``expected`` number of them."""
+
+    def __init__(self, expected: int) -> None:
+        size = 1 << max(4, (2 * expected + 2).bit_length())
+        self.slots = np.zeros(size, dtype=np.uint64)
+        self.numbers = np.full(size, -1, dtype=np.int64)
+        self.hashes = np.empty(expected + 1, dtype=np.uint64)
+        self.rows = np.zeros(expected + 1, dtype=np.int64)  # per number: its rows so far
+        self.state = np.array([0, -1], dtype=np.int64)  # how many so far; the number of 0
+
+    def number(self, hashes: Any) -> Any:
+        """The number of each of ``hashes``; None once there are more than expected."""
+        codes = np.empty(len(hashes), dtype=np.int32)
+        if not _number(hashes, self.slots, self.numbers, self.hashes, self.rows, self.state, codes):
+            return None
+        return codes
+
+    @property
+    def found(self) -> Any:
+        """The hashes numbered so far, in the order of their numbers."""
+        return self.hashes[: self.state[0]]
+
+
+@kernel
+def _number(
+    hashes: Any, slots: Any, numbers: Any, found: Any, rows: Any, state: Any, codes: Any
+) -> bool:
+    mask = np.uint64(len(slots) - 1)
+    for i in range(len(hashes)):
+        value = hashes[i]
+        if value == EMPTY:  # 0 marks an empty slot, so its number is kept apart
+            if state[1] < 0:
+                if state[0] == len(found):
+                    return False
+                state[1] = state[0]
+                found[state[0]] = value
+                state[0] += 1
+            codes[i] = state[1]
+            rows[state[1]] += 1
+            continue
+        slot = (value * np.uint64(0x9E3779B97F4A7C15)) & mask
+        while slots[slot] != EMPTY and slots[slot] != value:
+            slot = (slot + np.uint64(1)) & mask
+        if slots[slot] == EMPTY:
+            if state[0] == len(found):
+                return False
+            slots[slot] = value
+            numbers[slot] = state[0]
+            found[state[0]] = value
+            state[0] += 1
+        codes[i] = numbers[slot]
+        rows[codes[i]] += 1
+    return True
+
+
+@kernel
+def place(
+    customer: Any, rank: Any, us: Any, combo: Any, combos: Any, filled: Any, us_out: Any, out: Any
+) -> None:
+    """The counting sort's second pass over a chunk: each row's time and combination (its
+    index in the sorted ``combos``) go to the next free place of its customer (``rank`` maps
+    a customer's number to its place in the order; ``filled`` is where each one is at)."""
+    for i in range(len(customer)):
+        c = rank[customer[i]]
+        at = filled[c]
+        us_out[at] = us[i]
+        out[at] = np.searchsorted(combos, combo[i])
+        filled[c] = at + 1
+
+
+@kernel
+def sort_within(starts: Any, us: Any, codes: Any) -> None:
+    """Sort each customer's rows by time, keeping the input order of equal times (most are
+    in order already: checking costs one comparison per row)."""
+    for c in range(len(starts) - 1):
+        low, high = starts[c], starts[c + 1]
+        for j in range(low + 1, high):
+            if us[j] < us[j - 1]:
+                order = np.argsort(us[low:high], kind="mergesort")
+                us[low:high] = us[low:high][order]
+                codes[low:high] = codes[low:high][order]
+                break
+
+
+@kernel
+def funnel_firsts(
+    starts: Any, codes: Any, ms: Any, steps: int, window_ms: int, ordered: bool, chosen: Any
+) -> Any:
+    """Per step and chosen customer: the time of the first row that reached the step (-1
+    when none). Ordered, a row of step k continues the chain of the latest earlier row that
+    reached step k - 1, within ``window_ms`` of that chain's start (no window when < 0)."""
+    customers = len(starts) - 1
+    first = np.full((steps, customers), -1, dtype=np.int64)
+    chain = np.empty(steps, dtype=np.int64)  # the start row of the latest chain at each step
+    for c in range(customers):
+        if not chosen[c]:
+            continue
+        chain[:] = -1
+        for i in range(starts[c], starts[c + 1]):
+            step = codes[i]
+            start = i
+            if step > 0 and ordered:
+                start = chain[step - 1]
+                if start < 0 or (window_ms >= 0 and ms[i] - ms[start] > window_ms):
+                    continue
+            chain[step] = start
+            if first[step, c] < 0:
+                first[step, c] = ms[i]
+    return first
+
+
+@kernel
+def pairs_grouped(starts: Any, codes: Any, ms: Any, size: int) -> Any:
+    """Consecutive rows of a customer as pairs ``from * size + to``, grouped: the pair of
+    each group, its bounds and the milliseconds between the rows, group by group (each
+    group's durations in row order)."""
+    counts = np.zeros(size * size, dtype=np.int64)
+    for c in range(len(starts) - 1):
+        for i in range(starts[c] + 1, starts[c + 1]):
+            counts[codes[i - 1] * size + codes[i]] += 1
+    present = np.flatnonzero(counts)
+    rank = np.full(size * size, -1, dtype=np.int64)
+    bounds = np.zeros(len(present) + 1, dtype=np.int64)
+    for g in range(len(present)):
+        rank[present[g]] = g
+        bounds[g + 1] = bounds[g] + counts[present[g]]
+    filled = bounds[:-1].copy()
+    durations = np.empty(bounds[-1], dtype=np.int64)
+    for c in range(len(starts) - 1):
+        for i in range(starts[c] + 1, starts[c + 1]):
+            g = rank[codes[i - 1] * size + codes[i]]
+            durations[filled[g]] = ms[i] - ms[i - 1]
+            filled[g] += 1
+    return present, bounds, durations
+
+
+@kernel
+def distinct_customers(starts: Any, codes: Any, size: int) -> Any:
+    """Per code (0 to size - 1): how many customers have a row of it."""
+    counts = np.zeros(size, dtype=np.int64)
+    seen = np.full(size, -1, dtype=np.int64)
+    for c in range(len(starts) - 1):
+        for i in range(starts[c], starts[c + 1]):
+            if seen[codes[i]] != c:
+                seen[codes[i]] = c
+                counts[codes[i]] += 1
+    return counts
+
+
+@kernel
+def run_starts(starts: Any, codes: Any, seconds: Any, gap_s: int) -> Any:
+    """Whether each row begins a run: the customer's first row, or one whose code differs
+    from the row before, or that comes more than ``gap_s`` seconds after it."""
+    begins = np.zeros(len(codes), dtype=np.bool_)
+    for c in range(len(starts) - 1):
+        if starts[c] < starts[c + 1]:
+            begins[starts[c]] = True
+        for i in range(starts[c] + 1, starts[c + 1]):
+            begins[i] = codes[i] != codes[i - 1] or seconds[i] - seconds[i - 1] > gap_s
+    return begins
+
+
+@kernel
+def repeats(starts: Any, codes: Any, seconds: Any, size: int, window_s: int) -> Any:
+    """Per code: rows, rows within ``window_s`` seconds of the customer's previous row of
+    the same code (repeats), and customers with a repeat."""
+    rows = np.zeros(size, dtype=np.int64)
+    again = np.zeros(size, dtype=np.int64)
+    customers = np.zeros(size, dtype=np.int64)
+    seen = np.full(size, -1, dtype=np.int64)  # the last customer with a row of the code
+    repeated = np.full(size, -1, dtype=np.int64)  # the last customer with a repeat of it
+    last = np.zeros(size, dtype=np.int64)  # the time of that customer's latest row of it
+    for c in range(len(starts) - 1):
+        for i in range(starts[c], starts[c + 1]):
+            code = codes[i]
+            rows[code] += 1
+            if seen[code] == c and seconds[i] - last[code] <= window_s:
+                again[code] += 1
+                if repeated[code] != c:
+                    repeated[code] = c
+                    customers[code] += 1
+            seen[code] = c
+            last[code] = seconds[i]
+    return rows, again, customers
+
+
+@kernel
+def moves(starts: Any, codes: Any, seconds: Any, size: int, within_s: int, back: bool) -> Any:
+    """Per (from, to) pair of codes, as ``from * size + to``: how often a customer's row has
+    another code than the row before (a lower one when ``back``), at most ``within_s``
+    seconds later (any time when < 0), and how many customers did so."""
+    counts = np.zeros(size * size, dtype=np.int64)
+    customers = np.zeros(size * size, dtype=np.int64)
+    seen = np.full(size * size, -1, dtype=np.int64)
+    for c in range(len(starts) - 1):
+        for i in range(starts[c] + 1, starts[c + 1]):
+            before, after = codes[i - 1], codes[i]
+            if after == before or (back and after > before):
+                continue
+            if within_s >= 0 and seconds[i] - seconds[i - 1] > within_s:
+                continue
+            pair = before * size + after
+            counts[pair] += 1
+            if seen[pair] != c:
+                seen[pair] = c
+                customers[pair] += 1
+    return counts, customers
+
+
+@kernel
+def grouped(group: Any, values: Any, groups: int) -> Any:
+    """``values`` ordered by ``group`` (0 to groups - 1), keeping their order within a group,
+    and where each group begins (a counting sort)."""
+    bounds = np.zeros(groups + 1, dtype=np.int64)
+    for i in range(len(group)):
+        bounds[group[i] + 1] += 1
+    for g in range(groups):
+        bounds[g + 1] += bounds[g]
+    filled = bounds[:-1].copy()
+    ordered = np.empty(len(values), dtype=values.dtype)
+    for i in range(len(group)):
+        ordered[filled[group[i]]] = values[i]
+        filled[group[i]] += 1
+    return ordered, bounds
+
+
+@kernel
+def path_hashes(starts: Any, codes: Any) -> Any:
+    """A 64-bit polynomial hash of each customer's sequence of codes, its length mixed in."""
+    hashes = np.empty(len(starts) - 1, dtype=np.uint64)
+    base = np.uint64(0x9E3779B97F4A7C15)
+    for c in range(len(starts) - 1):
+        value = np.uint64(starts[c + 1] - starts[c]) * np.uint64(0xC2B2AE3D27D4EB4F)
+        for i in range(starts[c], starts[c + 1]):
+            value = value * base + np.uint64(codes[i] + 2)
+        hashes[c] = value
+    return hashes
+
+
+@kernel
+def same_paths(starts: Any, codes: Any, representative: Any) -> bool:
+    """Whether every customer's codes equal those of its ``representative`` customer."""
+    for c in range(len(starts) - 1):
+        r = representative[c]
+        if starts[c + 1] - starts[c] != starts[r + 1] - starts[r]:
+            return False
+        for j in range(starts[c + 1] - starts[c]):
+            if codes[starts[c] + j] != codes[starts[r] + j]:
+                return False
+    return True
