@@ -113,6 +113,24 @@ def sort_within(starts: Any, us: Any, codes: Any) -> None:
 
 
 @kernel
+def kept(starts: Any, keep: Any) -> Any:
+    """Where each customer's kept rows begin once the others are dropped, and which
+    customers keep any (the others are dropped too)."""
+    present = np.zeros(len(starts) - 1, dtype=np.bool_)
+    kept_starts = np.zeros(len(starts), dtype=np.int64)
+    found = 0
+    for c in range(len(starts) - 1):
+        rows = 0
+        for i in range(starts[c], starts[c + 1]):
+            rows += keep[i]
+        if rows:
+            present[c] = True
+            kept_starts[found + 1] = kept_starts[found] + rows
+            found += 1
+    return kept_starts[: found + 1], present
+
+
+@kernel
 def funnel_firsts(
     starts: Any, codes: Any, ms: Any, steps: int, window_ms: int, ordered: bool, chosen: Any
 ) -> Any:

@@ -15,7 +15,7 @@ loader says so and the caller uses the SQL definitions instead.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -42,16 +42,24 @@ NONE = -1  # the code of a missing value (an event no touchpoint rule matched)
 class Sequences:
     """Rows sorted by customer, then time, then input order.
 
-    ``starts`` holds where each customer's rows begin (and, last, the row count);
-    ``codes`` maps a column name to one code per row, indexing ``names[column]``
-    (``NONE`` where missing); ``customer_keys`` identifies each customer (its hash).
+    ``starts`` holds where each customer's rows begin (and, last, the row count); ``combo``
+    numbers what the touchpoint rules saw in each row, and ``lookups`` maps a column name to
+    the code of each combination, indexing ``names[column]`` (``NONE`` where missing), so
+    that ``codes[column]`` has one code per row; ``customer_keys`` identifies each customer
+    (its hash).
     """
 
     starts: Ints
     us: Ints
-    codes: dict[str, Ints]
+    combo: Ints
+    lookups: dict[str, Ints]
     names: dict[str, list[str]]
     customer_keys: npt.NDArray[np.uint64]
+
+    @cached_property
+    def codes(self) -> Mapping[str, Ints]:
+        """Per column, one code per row (each computed when first asked for)."""
+        return _Codes(self.combo, self.lookups)
 
     @cached_property
     def customer(self) -> Ints:
@@ -79,13 +87,12 @@ class Sequences:
 
     def where(self, keep: Mask) -> Sequences:
         """The rows where ``keep`` holds; customers left with no rows disappear."""
-        kept_per_customer = np.add.reduceat(keep, self.starts[:-1]) if self.rows else keep[:0]
-        present = kept_per_customer > 0
-        starts = np.concatenate(([0], np.cumsum(kept_per_customer[present]))).astype(np.int64)
+        starts, present = kernels.kept(self.starts, keep)
         return Sequences(
             starts=starts,
             us=self.us[keep],
-            codes={name: codes[keep] for name, codes in self.codes.items()},
+            combo=self.combo[keep],
+            lookups=self.lookups,
             names=self.names,
             customer_keys=self.customer_keys[present],
         )
@@ -101,6 +108,22 @@ class Sequences:
         first = np.zeros(self.rows, dtype=bool)
         first[self.starts[:-1]] = True
         return first
+
+
+class _Codes(Mapping[str, Ints]):
+    def __init__(self, combo: Ints, lookups: dict[str, Ints]) -> None:
+        self._combo, self._lookups, self._done = combo, lookups, dict[str, Ints]()
+
+    def __getitem__(self, column: str) -> Ints:
+        if column not in self._done:
+            self._done[column] = self._lookups[column][self._combo]
+        return self._done[column]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._lookups)
+
+    def __len__(self) -> int:
+        return len(self._lookups)
 
 
 class HashCollision(Exception):
@@ -156,11 +179,11 @@ def load_sequences(
     starts = np.concatenate([[0], *shifted])
     if len(starts) - 1 != customers:
         raise HashCollision("two customers share a hash")
-    combo = np.concatenate([chunk.combo for chunk in chunks])
     return Sequences(
         starts=starts,
         us=np.concatenate([chunk.us for chunk in chunks]),
-        codes={name: lookup[combo] for name, lookup in lookups.items()},
+        combo=np.concatenate([chunk.combo for chunk in chunks]),
+        lookups=lookups,
         names={"event": event_names, "touchpoint": touchpoint_ids, "stage": stage_ids},
         customer_keys=np.concatenate([chunk.keys for chunk in chunks]),
     )

@@ -13,6 +13,7 @@ two nearest order statistics.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
 
@@ -21,7 +22,7 @@ import numpy as np
 from cjm.analytics import kernels
 from cjm.analytics.flow import DECIMALS, QUANTILES
 from cjm.analytics.funnel import FunnelStep, funnel_steps
-from cjm.analytics.sequences import Floats, HashCollision, Ints, Mask, Sequences
+from cjm.analytics.sequences import NONE, Floats, HashCollision, Ints, Mask, Sequences
 
 MS = 1000
 
@@ -139,15 +140,17 @@ def contacts(on_map: Sequences, channel_of: dict[str, str], gap_s: int) -> Seque
     touchpoint, seconds = on_map.codes["touchpoint"], on_map.seconds
     found = on_map.where(kernels.run_starts(on_map.starts, touchpoint, seconds, gap_s))
     channels = sorted(set(channel_of.values()))
-    lookup = np.array(
+    channel = np.array(
         [channels.index(channel_of[tp]) for tp in on_map.names["touchpoint"]], dtype=np.int32
     )
-    return Sequences(
-        starts=found.starts,
-        us=found.us,
-        codes={**found.codes, "channel": lookup[found.codes["touchpoint"]]},
+    touchpoint_of = found.lookups["touchpoint"]
+    return dataclasses.replace(
+        found,
+        lookups={
+            **found.lookups,
+            "channel": np.where(touchpoint_of >= 0, channel[touchpoint_of], NONE),
+        },
         names={**found.names, "channel": channels},
-        customer_keys=found.customer_keys,
     )
 
 
