@@ -113,21 +113,34 @@ def sort_within(starts: Any, us: Any, codes: Any) -> None:
 
 
 @kernel
-def kept(starts: Any, keep: Any) -> Any:
-    """Where each customer's kept rows begin once the others are dropped, and which
-    customers keep any (the others are dropped too)."""
+def kept(starts: Any, keep: Any, us: Any, combo: Any) -> Any:
+    """The rows where ``keep`` holds (their times and combinations), where each customer's
+    kept rows begin, and which customers keep any (the others are dropped)."""
     present = np.zeros(len(starts) - 1, dtype=np.bool_)
     kept_starts = np.zeros(len(starts), dtype=np.int64)
-    found = 0
+    kept_us = np.empty(len(us), dtype=us.dtype)
+    kept_combo = np.empty(len(combo), dtype=combo.dtype)
+    found = rows = 0
     for c in range(len(starts) - 1):
-        rows = 0
         for i in range(starts[c], starts[c + 1]):
-            rows += keep[i]
-        if rows:
+            if keep[i]:
+                kept_us[rows] = us[i]
+                kept_combo[rows] = combo[i]
+                rows += 1
+        if rows > kept_starts[found]:
             present[c] = True
-            kept_starts[found + 1] = kept_starts[found] + rows
             found += 1
-    return kept_starts[: found + 1], present
+            kept_starts[found] = rows
+    return kept_starts[: found + 1], present, kept_us[:rows].copy(), kept_combo[:rows].copy()
+
+
+@kernel
+def floor_divide(values: Any, by: int) -> Any:
+    """``values // by`` (rounding down, like numpy, but without its temporaries)."""
+    out = np.empty(len(values), dtype=np.int64)
+    for i in range(len(values)):
+        out[i] = values[i] // by
+    return out
 
 
 @kernel
@@ -160,8 +173,8 @@ def funnel_firsts(
 @kernel
 def pairs_grouped(starts: Any, codes: Any, ms: Any, size: int) -> Any:
     """Consecutive rows of a customer as pairs ``from * size + to``, grouped: the pair of
-    each group, its bounds and the milliseconds between the rows, group by group (each
-    group's durations in row order)."""
+    each group, its bounds and the seconds between the rows (from their milliseconds),
+    group by group (each group's durations in row order)."""
     counts = np.zeros(size * size, dtype=np.int64)
     for c in range(len(starts) - 1):
         for i in range(starts[c] + 1, starts[c + 1]):
@@ -173,11 +186,11 @@ def pairs_grouped(starts: Any, codes: Any, ms: Any, size: int) -> Any:
         rank[present[g]] = g
         bounds[g + 1] = bounds[g] + counts[present[g]]
     filled = bounds[:-1].copy()
-    durations = np.empty(bounds[-1], dtype=np.int64)
+    durations = np.empty(bounds[-1], dtype=np.float64)
     for c in range(len(starts) - 1):
         for i in range(starts[c] + 1, starts[c + 1]):
             g = rank[codes[i - 1] * size + codes[i]]
-            durations[filled[g]] = ms[i] - ms[i - 1]
+            durations[filled[g]] = (ms[i] - ms[i - 1]) / 1000
             filled[g] += 1
     return present, bounds, durations
 

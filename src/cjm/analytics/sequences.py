@@ -78,20 +78,22 @@ class Sequences:
     @cached_property
     def ms(self) -> Ints:
         """Epoch milliseconds, floored like DuckDB's ``epoch_ms`` and ``date_diff``."""
-        return self.us // 1000
+        ms: Ints = kernels.floor_divide(self.us, 1000)
+        return ms
 
     @cached_property
     def seconds(self) -> Ints:
         """Epoch seconds, floored like DuckDB's ``date_diff('second', ...)``."""
-        return self.ms // 1000
+        seconds: Ints = kernels.floor_divide(self.us, 1_000_000)  # the floor of ms // 1000
+        return seconds
 
     def where(self, keep: Mask) -> Sequences:
         """The rows where ``keep`` holds; customers left with no rows disappear."""
-        starts, present = kernels.kept(self.starts, keep)
+        starts, present, us, combo = kernels.kept(self.starts, keep, self.us, self.combo)
         return Sequences(
             starts=starts,
-            us=self.us[keep],
-            combo=self.combo[keep],
+            us=us,
+            combo=combo,
             lookups=self.lookups,
             names=self.names,
             customer_keys=self.customer_keys[present],

@@ -30,10 +30,9 @@ MS = 1000
 def directly_follows(seq: Sequences, column: str) -> list[dict[str, Any]]:
     """Edges with ``source``, ``target``, ``count``, ``median_s`` and ``p90_s``."""
     names = seq.names[column]
-    present, bounds, durations = kernels.pairs_grouped(
+    present, bounds, seconds = kernels.pairs_grouped(
         seq.starts, seq.codes[column], seq.ms, len(names)
     )
-    seconds = durations / MS
     edges = []
     for g, key in enumerate(present):
         median, p90 = quantiles(seconds[bounds[g] : bounds[g + 1]])
