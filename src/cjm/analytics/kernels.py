@@ -26,14 +26,14 @@ def kernel(function: F) -> F:
     return cast(F, numba.njit(cache=True, nogil=True)(function))
 
 
-class CustomerTable:
-    """Numbers customers 0, 1, ... by first appearance of their hash, chunk after chunk, in
-    an open addressing hash table sized for the ``expected`` number of them."""
+class Numbering:
+    """Numbers 64-bit hashes 0, 1, ... by first appearance, batch after batch, in an open
+    addressing table sized for the ``expected`` number of distinct ones (each slot holds a
+    hash and its number side by side: one cache line per look-up)."""
 
     def __init__(self, expected: int) -> None:
         size = 1 << max(4, (2 * expected + 2).bit_length())
-        self.slots = np.zeros(size, dtype=np.uint64)
-        self.numbers = np.full(size, -1, dtype=np.int64)
+        self.slots = np.zeros((size, 2), dtype=np.uint64)  # hash, number + 1 (0: empty)
         self.hashes = np.empty(expected + 1, dtype=np.uint64)
         self.rows = np.zeros(expected + 1, dtype=np.int64)  # per number: its rows so far
         self.state = np.array([0, -1], dtype=np.int64)  # how many so far; the number of 0
@@ -41,7 +41,7 @@ class CustomerTable:
     def number(self, hashes: Any) -> Any:
         """The number of each of ``hashes``; None once there are more than expected."""
         codes = np.empty(len(hashes), dtype=np.int32)
-        if not _number(hashes, self.slots, self.numbers, self.hashes, self.rows, self.state, codes):
+        if not _number(hashes, self.slots, self.hashes, self.rows, self.state, codes):
             return None
         return codes
 
@@ -52,9 +52,7 @@ class CustomerTable:
 
 
 @kernel
-def _number(
-    hashes: Any, slots: Any, numbers: Any, found: Any, rows: Any, state: Any, codes: Any
-) -> bool:
+def _number(hashes: Any, slots: Any, found: Any, rows: Any, state: Any, codes: Any) -> bool:
     mask = np.uint64(len(slots) - 1)
     for i in range(len(hashes)):
         value = hashes[i]
@@ -65,36 +63,36 @@ def _number(
                 state[1] = state[0]
                 found[state[0]] = value
                 state[0] += 1
-            codes[i] = state[1]
-            rows[state[1]] += 1
-            continue
-        slot = (value * np.uint64(0x9E3779B97F4A7C15)) & mask
-        while slots[slot] != EMPTY and slots[slot] != value:
-            slot = (slot + np.uint64(1)) & mask
-        if slots[slot] == EMPTY:
-            if state[0] == len(found):
-                return False
-            slots[slot] = value
-            numbers[slot] = state[0]
-            found[state[0]] = value
-            state[0] += 1
-        codes[i] = numbers[slot]
-        rows[codes[i]] += 1
+            number = state[1]
+        else:
+            slot = (value * np.uint64(0x9E3779B97F4A7C15)) & mask
+            while slots[slot, 1] != EMPTY and slots[slot, 0] != value:
+                slot = (slot + np.uint64(1)) & mask
+            if slots[slot, 1] == EMPTY:
+                if state[0] == len(found):
+                    return False
+                slots[slot, 0] = value
+                slots[slot, 1] = state[0] + 1
+                found[state[0]] = value
+                state[0] += 1
+            number = np.int64(slots[slot, 1]) - 1
+        codes[i] = number
+        rows[number] += 1
     return True
 
 
 @kernel
 def place(
-    customer: Any, rank: Any, us: Any, combo: Any, combos: Any, filled: Any, us_out: Any, out: Any
+    customer: Any, rank: Any, us: Any, combo: Any, filled: Any, us_out: Any, out: Any
 ) -> None:
-    """The counting sort's second pass over a chunk: each row's time and combination (its
-    index in the sorted ``combos``) go to the next free place of its customer (``rank`` maps
-    a customer's number to its place in the order; ``filled`` is where each one is at)."""
+    """The counting sort's second pass over a batch: each row's time and combination go to
+    the next free place of its customer (``rank`` maps a customer's number to its place in
+    the order; ``filled`` is where each one is at)."""
     for i in range(len(customer)):
         c = rank[customer[i]]
         at = filled[c]
         us_out[at] = us[i]
-        out[at] = np.searchsorted(combos, combo[i])
+        out[at] = combo[i]
         filled[c] = at + 1
 
 
@@ -144,30 +142,58 @@ def floor_divide(values: Any, by: int) -> Any:
 
 
 @kernel
-def funnel_firsts(
+def _firsts(
+    low: int, high: int, codes: Any, ms: Any, window_ms: int, ordered: bool, chain: Any, first: Any
+) -> None:
+    """One customer's rows ``low`` to ``high``: per step, the time of the first row that
+    reached it (-1 when none) into ``first`` (``chain`` is scratch space)."""
+    chain[:] = -1
+    first[:] = -1
+    for i in range(low, high):
+        step = codes[i]
+        start = i
+        if step > 0 and ordered:
+            start = chain[step - 1]
+            if start < 0 or (window_ms >= 0 and ms[i] - ms[start] > window_ms):
+                continue
+        chain[step] = start
+        if first[step] < 0:
+            first[step] = ms[i]
+
+
+@kernel
+def funnel(
     starts: Any, codes: Any, ms: Any, steps: int, window_ms: int, ordered: bool, chosen: Any
 ) -> Any:
-    """Per step and chosen customer: the time of the first row that reached the step (-1
-    when none). Ordered, a row of step k continues the chain of the latest earlier row that
-    reached step k - 1, within ``window_ms`` of that chain's start (no window when < 0)."""
-    customers = len(starts) - 1
-    first = np.full((steps, customers), -1, dtype=np.int64)
+    """Per step: the chosen customers who reached it, those who reached it and the step
+    before, and those customers' seconds between the first times they reached each (as
+    ``gaps[bounds[k]:bounds[k + 1]]``). Ordered, a row of step k continues the chain of the
+    latest earlier row that reached step k - 1, within ``window_ms`` of that chain's start
+    (no window when < 0)."""
+    reached = np.zeros(steps, dtype=np.int64)
+    bounds = np.zeros(steps + 1, dtype=np.int64)
     chain = np.empty(steps, dtype=np.int64)  # the start row of the latest chain at each step
-    for c in range(customers):
-        if not chosen[c]:
-            continue
-        chain[:] = -1
-        for i in range(starts[c], starts[c + 1]):
-            step = codes[i]
-            start = i
-            if step > 0 and ordered:
-                start = chain[step - 1]
-                if start < 0 or (window_ms >= 0 and ms[i] - ms[start] > window_ms):
-                    continue
-            chain[step] = start
-            if first[step, c] < 0:
-                first[step, c] = ms[i]
-    return first
+    first = np.empty(steps, dtype=np.int64)
+    for c in range(len(starts) - 1):
+        if chosen[c]:
+            _firsts(starts[c], starts[c + 1], codes, ms, window_ms, ordered, chain, first)
+            for k in range(steps):
+                if first[k] >= 0:
+                    reached[k] += 1
+                    if k and first[k - 1] >= 0:
+                        bounds[k + 1] += 1
+    for k in range(steps):
+        bounds[k + 1] += bounds[k]
+    filled = bounds[:-1].copy()
+    gaps = np.empty(bounds[-1], dtype=np.float64)
+    for c in range(len(starts) - 1):
+        if chosen[c]:
+            _firsts(starts[c], starts[c + 1], codes, ms, window_ms, ordered, chain, first)
+            for k in range(1, steps):
+                if first[k] >= 0 and first[k - 1] >= 0:
+                    gaps[filled[k]] = (first[k] - first[k - 1]) / 1000
+                    filled[k] += 1
+    return reached, bounds, gaps
 
 
 @kernel

@@ -238,22 +238,26 @@ def _chunk(
         {name: batch.column(name).to_numpy() for name in ("c", "us", "h")}
         for batch in fetched.to_batches()
     ]
-    numbering = kernels.CustomerTable(customers)
-    numbers = [numbering.number(batch["c"]) for batch in batches]
-    if any(n is None for n in numbers):
+    customer = kernels.Numbering(customers)
+    combo = kernels.Numbering(len(combos))
+    combo.number(combos)  # numbered in ascending order: a row's number indexes ``combos``
+    numbered = [(customer.number(b["c"]), combo.number(b["h"])) for b in batches]
+    if any(c is None for c, _ in numbered):
         raise HashCollision("more customer hashes than customers")
-    found = numbering.found
+    if any(h is None for _, h in numbered) or len(combo.found) != len(combos):
+        raise HashCollision("a row's combination is not among the distinct combinations")
+    found = customer.found
     by_hash = np.argsort(found)
     rank = np.empty(len(found), dtype=np.int64)
     rank[by_hash] = np.arange(len(found))
-    starts = np.concatenate(([0], np.cumsum(numbering.rows[by_hash])))
+    starts = np.concatenate(([0], np.cumsum(customer.rows[by_hash])))
     filled = starts[:-1].copy()
     us = np.empty(fetched.num_rows, dtype=np.int64)
-    combo = np.empty(fetched.num_rows, dtype=np.int32)
-    for batch, number in zip(batches, numbers, strict=True):
-        kernels.place(number, rank, batch["us"], batch["h"], combos, filled, us, combo)
-    kernels.sort_within(starts, us, combo)
-    return _Chunk(starts=starts, us=us, combo=combo, keys=found[by_hash])
+    codes = np.empty(fetched.num_rows, dtype=np.int32)
+    for batch, (number, combination) in zip(batches, numbered, strict=True):
+        kernels.place(number, rank, batch["us"], combination, filled, us, codes)
+    kernels.sort_within(starts, us, codes)
+    return _Chunk(starts=starts, us=us, combo=codes, keys=found[by_hash])
 
 
 def _offsets(chunks: list[_Chunk]) -> list[int]:

@@ -107,18 +107,16 @@ def funnel(
     if chosen is None:
         chosen = np.ones(seq.customers, dtype=bool)
     window = -1 if window_ms is None else window_ms
-    first = kernels.funnel_firsts(
+    reached, bounds, gaps = kernels.funnel(
         seq.starts, seq.codes[column], seq.ms, steps, window, ordered, chosen
     )
-    reached = first >= 0
     row: dict[str, Any] = {}
     for k in range(steps):
-        row[f"reached_{k + 1}"] = int(reached[k].sum())
+        row[f"reached_{k + 1}"] = int(reached[k])
         if k:
-            both = reached[k] & reached[k - 1]
-            row[f"both_{k + 1}"] = int(both.sum())
-            gaps = (first[k][both] - first[k - 1][both]) / MS
-            row[f"q_{k + 1}"] = quantiles(gaps) if len(gaps) else None
+            row[f"both_{k + 1}"] = int(bounds[k + 1] - bounds[k])
+            between = gaps[bounds[k] : bounds[k + 1]]
+            row[f"q_{k + 1}"] = quantiles(between) if len(between) else None
     return funnel_steps(row, steps)
 
 
