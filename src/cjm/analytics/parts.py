@@ -7,7 +7,9 @@ log, real logs and generated ones); :func:`cjm.analytics.analyze.analyze` assemb
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,6 +50,11 @@ class Settings:
     dormant_after: dt.timedelta = DORMANT_AFTER
     churned_after: dt.timedelta = CHURNED_AFTER
     repeat_window: dt.timedelta = REPEAT_WINDOW
+
+    @property
+    def window_ms(self) -> int | None:
+        """The conversion window in whole milliseconds (None: no window)."""
+        return None if self.window is None else int(self.window.total_seconds() * 1000)
 
 
 @dataclass(frozen=True)
@@ -121,16 +128,28 @@ def sql_parts(log: EventLog, journey: Journey, settings: Settings, run: Engine) 
 
 
 def single_pass_parts(log: EventLog, journey: Journey, settings: Settings) -> Parts:
-    """Every analytic in vectorised passes over the log sorted once (same numbers as SQL)."""
-    seq = load_sequences(log.connection, journey, log.table, log.customers)
-    unmapped = seq.codes["touchpoint"] == NONE
-    on_map = seq.where(~unmapped)
-    channels = {tp.id: tp.channel.value for _stage, tp in journey.touchpoints()}
-    contact = fast.contacts(on_map, channels, int(SESSION_GAP.total_seconds()))
-    visits = on_map.where(_visit_starts(on_map))
-    window_ms = int(settings.window.total_seconds() * 1000) if settings.window is not None else None
-    repeat_s = int(settings.repeat_window.total_seconds())
-    steps, touchpoints = len(journey.stages), len(list(journey.touchpoints()))
+    """Every analytic in compiled passes over the log sorted once (same numbers as SQL).
+
+    The passes release the GIL, so independent ones run side by side on the machine's
+    cores, and DuckDB lists the customer ids meanwhile (on a cursor of its own)."""
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        ids = pool.submit(customer_ids, log.connection.cursor(), log.table)
+        seq = load_sequences(log.connection, journey, log.table, log.customers)
+        unmapped = seq.codes["touchpoint"] == NONE
+        on_map = seq.where(~unmapped)
+        channels = {tp.id: tp.channel.value for _stage, tp in journey.touchpoints()}
+        contact = pool.submit(fast.contacts, on_map, channels, int(SESSION_GAP.total_seconds()))
+        visits = on_map.where(_visit_starts(on_map))
+        for ready in (seq, on_map, visits):  # computed once, before the threads share them
+            ready.ms, ready.codes["stage"], ready.codes["touchpoint"]
+        parts = {
+            name: pool.submit(compute)
+            for name, compute in _single_pass_parts(
+                journey, settings, seq, on_map, visits, contact, ids, unmapped
+            ).items()
+        }
+        done = {name: future.result() for name, future in parts.items()}
+    window_ms, steps = settings.window_ms, len(journey.stages)
 
     def funnels_of(members: pa.Array) -> Funnels:
         listed = log.connection.from_arrow(pa.table({"customer_id": members}))
@@ -142,61 +161,84 @@ def single_pass_parts(log: EventLog, journey: Journey, settings: Settings) -> Pa
             fast.funnel(on_map, steps, window_ms=None, ordered=False, chosen=chosen),
         )
 
-    unmapped_counts = np.bincount(seq.codes["event"][unmapped], minlength=len(seq.names["event"]))
-    return Parts(
-        unmapped=_sorted(
-            [
-                {"event": name, "events": int(n)}
-                for name, n in zip(seq.names["event"], unmapped_counts, strict=True)
-                if n
-            ],
-            "events",
-        ),
-        funnel_ordered=fast.funnel(on_map, steps, window_ms=window_ms, ordered=True),
-        funnel_any_order=fast.funnel(on_map, steps, window_ms=None, ordered=False),
-        touchpoint_funnel_ordered=fast.funnel(
+    return Parts(**done, funnels_of=funnels_of)
+
+
+def _single_pass_parts(
+    journey: Journey,
+    settings: Settings,
+    seq: Sequences,
+    on_map: Sequences,
+    visits: Sequences,
+    contact: Future[Sequences],
+    ids: Future[tuple[pa.Array, npt.NDArray[np.uint64]]],
+    unmapped: npt.NDArray[np.bool_],
+) -> dict[str, Callable[[], Any]]:
+    """How to compute each part, as a function of no arguments (run on a thread pool)."""
+    window_ms = settings.window_ms
+    repeat_s = int(settings.repeat_window.total_seconds())
+    steps, touchpoints = len(journey.stages), len(list(journey.touchpoints()))
+    events = seq.names["event"]
+
+    def unmapped_events() -> list[dict[str, Any]]:
+        counts = np.bincount(seq.codes["event"][unmapped], minlength=len(events))
+        found = [{"event": e, "events": int(n)} for e, n in zip(events, counts, strict=True) if n]
+        return _sorted(found, "events")
+
+    def switches() -> list[dict[str, Any]]:
+        found = [
+            {
+                "from_channel": r["from"],
+                "to_channel": r["to"],
+                "switches": r["count"],
+                "customers": r["customers"],
+            }
+            for r in fast.changes(contact.result(), "channel", repeat_s)
+        ]
+        return _sorted(found, "switches")
+
+    def back_steps() -> list[dict[str, Any]]:
+        found = [
+            {
+                "from_stage": r["from"],
+                "to_stage": r["to"],
+                "back_steps": r["count"],
+                "customers": r["customers"],
+            }
+            for r in fast.changes(visits, "stage", backwards=True)
+        ]
+        return _sorted(found, "back_steps")
+
+    return {
+        "unmapped": unmapped_events,
+        "funnel_ordered": lambda: fast.funnel(on_map, steps, window_ms=window_ms, ordered=True),
+        "funnel_any_order": lambda: fast.funnel(on_map, steps, window_ms=None, ordered=False),
+        "touchpoint_funnel_ordered": lambda: fast.funnel(
             on_map, touchpoints, window_ms=window_ms, ordered=True, column="touchpoint"
         ),
-        touchpoint_funnel_any_order=fast.funnel(
+        "touchpoint_funnel_any_order": lambda: fast.funnel(
             on_map, touchpoints, window_ms=None, ordered=False, column="touchpoint"
         ),
-        touchpoint_edges=_sorted(fast.directly_follows(on_map, "touchpoint"), "count"),
-        event_edges=_sorted(fast.directly_follows(seq, "event"), "count", settings.top * 5),
-        start=_sorted(fast.boundary_activities(on_map, "touchpoint", first=True), "customers"),
-        end=_sorted(fast.boundary_activities(on_map, "touchpoint", first=False), "customers"),
-        channel_switches=_sorted(
-            [
-                {
-                    "from_channel": r["from"],
-                    "to_channel": r["to"],
-                    "switches": r["count"],
-                    "customers": r["customers"],
-                }
-                for r in fast.changes(contact, "channel", repeat_s)
-            ],
-            "switches",
+        "touchpoint_edges": lambda: _sorted(fast.directly_follows(on_map, "touchpoint"), "count"),
+        "event_edges": lambda: _sorted(
+            fast.directly_follows(seq, "event"), "count", settings.top * 5
         ),
-        back_steps=_sorted(
-            [
-                {
-                    "from_stage": r["from"],
-                    "to_stage": r["to"],
-                    "back_steps": r["count"],
-                    "customers": r["customers"],
-                }
-                for r in fast.changes(visits, "stage", backwards=True)
-            ],
-            "back_steps",
+        "start": lambda: _sorted(
+            fast.boundary_activities(on_map, "touchpoint", first=True), "customers"
         ),
-        event_variants=fast.variants(seq, "event", settings.top),
-        stage_variants=fast.variants(visits, "stage", settings.top),
-        stage_activity=fast.activity(on_map, "stage"),
-        touchpoint_activity=fast.activity(on_map, "touchpoint"),
-        repeats=fast.repeat_contacts(contact, repeat_s),
-        dwell=fast.dwell(visits),
-        customer_table=_customer_table(log, seq, on_map, settings),
-        funnels_of=funnels_of,
-    )
+        "end": lambda: _sorted(
+            fast.boundary_activities(on_map, "touchpoint", first=False), "customers"
+        ),
+        "channel_switches": switches,
+        "back_steps": back_steps,
+        "event_variants": lambda: fast.variants(seq, "event", settings.top),
+        "stage_variants": lambda: fast.variants(visits, "stage", settings.top),
+        "stage_activity": lambda: fast.activity(on_map, "stage"),
+        "touchpoint_activity": lambda: fast.activity(on_map, "touchpoint"),
+        "repeats": lambda: fast.repeat_contacts(contact.result(), repeat_s),
+        "dwell": lambda: fast.dwell(visits),
+        "customer_table": lambda: _customer_table(seq, on_map, settings, *ids.result()),
+    }
 
 
 def _visit_starts(on_map: Sequences) -> npt.NDArray[np.bool_]:
@@ -207,10 +249,14 @@ def _visit_starts(on_map: Sequences) -> npt.NDArray[np.bool_]:
 
 
 def _customer_table(
-    log: EventLog, seq: Sequences, on_map: Sequences, settings: Settings
+    seq: Sequences,
+    on_map: Sequences,
+    settings: Settings,
+    ids: pa.Array,
+    hashes: npt.NDArray[np.uint64],
 ) -> pa.Table:
     """The table of :func:`cjm.analytics.customers.customer_status`, from the sequences, in
-    the order of the customer ids."""
+    the order of the customer ``ids`` (whose ``hashes`` place them among the sequences)."""
     first_row, last_row = seq.starts[:-1], seq.starts[1:] - 1
     seconds = seq.us[last_row] // 1_000_000  # as Sequences.seconds, for the last rows only
     idle = seconds.max() - seconds
@@ -225,7 +271,6 @@ def _customer_table(
     furthest = np.full(seq.customers, NONE)
     if on_map.rows:
         furthest[placed] = np.maximum.reduceat(on_map.codes["stage"], on_map.starts[:-1]) + 1
-    ids, hashes = customer_ids(log.connection, log.table)
     at = np.searchsorted(seq.customer_keys, hashes)  # each id's customer
     utc = pa.timestamp("us", tz="UTC")
     return pa.table(
