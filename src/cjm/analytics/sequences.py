@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -144,6 +145,40 @@ def load_sequences(
         {c.attribute for _s, tp in journey.touchpoints() if tp.events for c in tp.events.where}
     )
     keys = ", ".join(quote_name(c) for c in ["event", *attributes])
+    with ThreadPoolExecutor(max_workers=1) as pool:  # the rules compile while rows arrive
+        combinations = pool.submit(_combinations, con.cursor(), journey, table, attributes)
+        ((total,),) = con.execute(f"SELECT count(*) FROM {table}").fetchall()
+        ranges = _hash_ranges(max(1, -(-int(total) // CHUNK_ROWS)))
+        chunks = [_chunk(con, table, keys, bounds, customers, combinations) for bounds in ranges]
+    shifted = [c.starts[1:] + at for c, at in zip(chunks, _offsets(chunks), strict=True)]
+    starts = np.concatenate([[0], *shifted])
+    if len(starts) - 1 != customers:
+        raise HashCollision("two customers share a hash")
+    mapped = combinations.result()
+    return Sequences(
+        starts=starts,
+        us=np.concatenate([chunk.us for chunk in chunks]),
+        combo=np.concatenate([chunk.combo for chunk in chunks]),
+        lookups=mapped.lookups,
+        names=mapped.names,
+        customer_keys=np.concatenate([chunk.keys for chunk in chunks]),
+    )
+
+
+@dataclass(frozen=True)
+class _Combinations:
+    """The distinct combinations of event and tested attributes, mapped onto the journey."""
+
+    hashes: npt.NDArray[np.uint64]  # ascending: a combination's number is its place here
+    lookups: dict[str, Ints]  # per column, the code of each combination
+    names: dict[str, list[str]]  # per column, what its codes stand for
+
+
+def _combinations(
+    con: duckdb.DuckDBPyConnection, journey: Journey, table: str, attributes: list[str]
+) -> _Combinations:
+    """Run the touchpoint rules on the distinct combinations of ``table``."""
+    keys = ", ".join(quote_name(c) for c in ["event", *attributes])
     # The rules see every column of the log as text (so that one testing a missing column is
     # refused by name); only the event and the attributes they test have values.
     columns = [str(row[0]) for row in con.execute(f"DESCRIBE {table}").fetchall()]
@@ -163,31 +198,19 @@ def load_sequences(
     if len(np.unique(combo_hash)) != len(combo_hash):
         raise HashCollision("two event and attribute combinations share a hash")
     order = np.argsort(combo_hash)
-    combo_hash = combo_hash[order]
     touchpoint_ids = [tp.id for _s, tp in journey.touchpoints()]
     stage_ids = [stage.id for stage in journey.stages]
     events = rows.column("event").to_pylist()
     event_names = sorted(set(events))
-    event_code = _codes(events, event_names)[order]
-    touchpoint_code = _codes(rows.column("touchpoint").to_pylist(), touchpoint_ids)[order]
     stage_index = rows.column("stage_index").to_numpy(zero_copy_only=False)
-    stage_code = np.where(np.isnan(stage_index), NONE, stage_index - 1).astype(np.int32)[order]
-
-    lookups = {"event": event_code, "touchpoint": touchpoint_code, "stage": stage_code}
-    ((total,),) = con.execute(f"SELECT count(*) FROM {table}").fetchall()
-    ranges = _hash_ranges(max(1, -(-int(total) // CHUNK_ROWS)))
-    chunks = [_chunk(con, table, keys, bounds, customers, combo_hash) for bounds in ranges]
-    shifted = [c.starts[1:] + at for c, at in zip(chunks, _offsets(chunks), strict=True)]
-    starts = np.concatenate([[0], *shifted])
-    if len(starts) - 1 != customers:
-        raise HashCollision("two customers share a hash")
-    return Sequences(
-        starts=starts,
-        us=np.concatenate([chunk.us for chunk in chunks]),
-        combo=np.concatenate([chunk.combo for chunk in chunks]),
-        lookups=lookups,
+    return _Combinations(
+        hashes=combo_hash[order],
+        lookups={
+            "event": _codes(events, event_names)[order],
+            "touchpoint": _codes(rows.column("touchpoint").to_pylist(), touchpoint_ids)[order],
+            "stage": np.where(np.isnan(stage_index), NONE, stage_index - 1).astype(np.int32)[order],
+        },
         names={"event": event_names, "touchpoint": touchpoint_ids, "stage": stage_ids},
-        customer_keys=np.concatenate([chunk.keys for chunk in chunks]),
     )
 
 
@@ -218,7 +241,7 @@ def _chunk(
     keys: str,
     bounds: tuple[int, int],
     customers: int,
-    combos: npt.NDArray[np.uint64],
+    combinations: Future[_Combinations],
 ) -> _Chunk:
     """The rows of the customers whose hash is in ``bounds`` (all of them when ``bounds`` is
     every hash). DuckDB hands over integer columns in input order; the customers are numbered
@@ -239,11 +262,13 @@ def _chunk(
         for batch in fetched.to_batches()
     ]
     customer = kernels.Numbering(customers)
+    numbers = [customer.number(batch["c"]) for batch in batches]
+    if any(n is None for n in numbers):
+        raise HashCollision("more customer hashes than customers")
+    combos = combinations.result().hashes
     combo = kernels.Numbering(len(combos))
     combo.number(combos)  # numbered in ascending order: a row's number indexes ``combos``
-    numbered = [(customer.number(b["c"]), combo.number(b["h"])) for b in batches]
-    if any(c is None for c, _ in numbered):
-        raise HashCollision("more customer hashes than customers")
+    numbered = list(zip(numbers, [combo.number(batch["h"]) for batch in batches], strict=True))
     if any(h is None for _, h in numbered) or len(combo.found) != len(combos):
         raise HashCollision("a row's combination is not among the distinct combinations")
     found = customer.found
