@@ -312,6 +312,62 @@ def grouped(group: Any, values: Any, groups: int) -> Any:
 
 
 @kernel
+def order_statistics(values: Any, bounds: Any, quantiles: Any) -> Any:
+    """Per group ``values[bounds[g]:bounds[g + 1]]`` (not empty) and quantile q: the order
+    statistics at the floor and the ceiling of position ``(n - 1) q``, found by selection
+    (no sort) on a copy of the group."""
+    groups, wanted = len(bounds) - 1, len(quantiles)
+    low = np.full((groups, wanted), np.nan)
+    high = np.full((groups, wanted), np.nan)
+    ranks = np.empty(2 * wanted, dtype=np.int64)
+    for g in range(groups):
+        n = bounds[g + 1] - bounds[g]
+        if not n:
+            continue
+        work = values[bounds[g] : bounds[g + 1]].copy()
+        for j in range(wanted):
+            position = (n - 1) * quantiles[j]
+            ranks[2 * j], ranks[2 * j + 1] = np.floor(position), np.ceil(position)
+        ranks.sort()
+        done = 0  # everything before ``done`` is in its sorted place
+        for rank in ranks:
+            if rank >= done:
+                _select(work, done, n - 1, int(rank))
+                done = int(rank) + 1
+        for j in range(wanted):
+            position = (n - 1) * quantiles[j]
+            low[g, j] = work[int(np.floor(position))]
+            high[g, j] = work[int(np.ceil(position))]
+    return low, high
+
+
+@kernel
+def _select(work: Any, left: int, right: int, rank: int) -> None:
+    """Put the element of ``rank`` in its sorted place within ``work[left:right + 1]``, the
+    smaller ones before it and the larger after (quickselect, median-of-three pivot)."""
+    while right > left:
+        middle = (left + right) // 2
+        a, b, c = work[left], work[middle], work[right]
+        pivot = max(min(a, b), min(max(a, b), c))
+        i, j = left, right
+        while i <= j:
+            while work[i] < pivot:
+                i += 1
+            while work[j] > pivot:
+                j -= 1
+            if i <= j:
+                work[i], work[j] = work[j], work[i]
+                i += 1
+                j -= 1
+        if rank <= j:
+            right = j
+        elif rank >= i:
+            left = i
+        else:
+            return
+
+
+@kernel
 def path_hashes(starts: Any, codes: Any) -> Any:
     """A 64-bit polynomial hash of each customer's sequence of codes, its length mixed in."""
     hashes = np.empty(len(starts) - 1, dtype=np.uint64)

@@ -33,19 +33,17 @@ def directly_follows(seq: Sequences, column: str) -> list[dict[str, Any]]:
     present, bounds, seconds = kernels.pairs_grouped(
         seq.starts, seq.codes[column], seq.ms, len(names)
     )
-    edges = []
-    for g, key in enumerate(present):
-        median, p90 = quantiles(seconds[bounds[g] : bounds[g + 1]])
-        edges.append(
-            {
-                "source": names[int(key) // len(names)],
-                "target": names[int(key) % len(names)],
-                "count": int(bounds[g + 1] - bounds[g]),
-                "median_s": median,
-                "p90_s": p90,
-            }
-        )
-    return edges
+    median, p90 = _median_p90(seconds, bounds)
+    return [
+        {
+            "source": names[int(key) // len(names)],
+            "target": names[int(key) % len(names)],
+            "count": int(bounds[g + 1] - bounds[g]),
+            "median_s": median[g],
+            "p90_s": p90[g],
+        }
+        for g, key in enumerate(present)
+    ]
 
 
 def boundary_activities(seq: Sequences, column: str, *, first: bool) -> list[dict[str, Any]]:
@@ -110,13 +108,13 @@ def funnel(
     reached, bounds, gaps = kernels.funnel(
         seq.starts, seq.codes[column], seq.ms, steps, window, ordered, chosen
     )
+    between = quantiles(gaps, bounds)
     row: dict[str, Any] = {}
     for k in range(steps):
         row[f"reached_{k + 1}"] = int(reached[k])
         if k:
             row[f"both_{k + 1}"] = int(bounds[k + 1] - bounds[k])
-            between = gaps[bounds[k] : bounds[k + 1]]
-            row[f"q_{k + 1}"] = quantiles(between) if len(between) else None
+            row[f"q_{k + 1}"] = between[k]
     return funnel_steps(row, steps)
 
 
@@ -215,30 +213,33 @@ def dwell(visits: Sequences) -> dict[str, dict[str, Any]]:
     }
 
 
-def quantiles(values: Floats) -> list[float]:
-    """``QUANTILES`` of ``values`` (not empty), interpolated like DuckDB's quantile_cont and
-    rounded to ``DECIMALS`` like the SQL definitions (durations are whole milliseconds, so
-    this drops only interpolation noise)."""
-    n = len(values)
-    positions = [(n - 1) * q for q in QUANTILES]
-    wanted = sorted({i for p in positions for i in (math.floor(p), math.ceil(p))})
-    picked = np.partition(values, wanted)
-    result = []
-    for position in positions:
-        low, high = float(picked[math.floor(position)]), float(picked[math.ceil(position)])
-        exact = low if low == high else low + (high - low) * (position - math.floor(position))
-        result.append(round(exact, DECIMALS))
-    return result
+def quantiles(values: Floats, bounds: Ints) -> list[list[float] | None]:
+    """``QUANTILES`` of each group ``values[bounds[g]:bounds[g + 1]]`` (None for an empty
+    group), interpolated like DuckDB's quantile_cont and rounded to ``DECIMALS`` like the
+    SQL definitions (durations are whole milliseconds, so this drops only interpolation
+    noise)."""
+    low, high = kernels.order_statistics(values, bounds, np.array(QUANTILES))
+    found: list[list[float] | None] = []
+    for g in range(len(bounds) - 1):
+        n = int(bounds[g + 1] - bounds[g])
+        picked = []
+        for j, q in enumerate(QUANTILES):
+            position = (n - 1) * q
+            below, above = float(low[g, j]), float(high[g, j])
+            fraction = position - math.floor(position)
+            exact = below if below == above else below + (above - below) * fraction
+            picked.append(round(exact, DECIMALS))
+        found.append(picked if n else None)
+    return found
 
 
 def grouped_quantiles(
     values: Floats, group: Ints, groups: int
 ) -> tuple[list[float | None], list[float | None]]:
     """Median and p90 of ``values`` per group (None for an empty group)."""
-    ranked, bounds = kernels.grouped(group, values, groups)
-    median: list[float | None] = [None] * groups
-    p90: list[float | None] = [None] * groups
-    for g in range(groups):
-        if bounds[g + 1] > bounds[g]:
-            median[g], p90[g] = quantiles(ranked[bounds[g] : bounds[g + 1]])
-    return median, p90
+    return _median_p90(*kernels.grouped(group, values, groups))
+
+
+def _median_p90(values: Floats, bounds: Ints) -> tuple[list[float | None], list[float | None]]:
+    found = quantiles(values, bounds)
+    return [q[0] if q else None for q in found], [q[1] if q else None for q in found]
