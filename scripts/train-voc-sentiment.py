@@ -1,9 +1,19 @@
-"""Train the shipped sentiment weights (src/cjm/voc/models/sentiment.npz).
+"""Train the shipped sentiment weights (src/cjm/voc/models/sentiment*.npz).
 
-Training data: the 80% training splits (fixed seed, stratified) of three public data sets in
-../shared/data/real: Twitter US Airline Sentiment (3 classes), Amazon Alexa reviews (stars:
-1-2 negative, 3 neutral, 4-5 positive) and the UCI sentiment labelled sentences (2 classes).
-The 20% test splits are never read here; benchmarks/voc.py evaluates on them.
+Training data: the 80% training splits (fixed seed, stratified; benchmarks/voc_data.py) of
+three public data sets in ../shared/data/real, read in place and never copied:
+
+- Twitter US Airline Sentiment (Figure Eight, 3 classes). No licence in the source copy;
+  the upstream Kaggle release is commonly listed as CC BY-NC-SA 4.0 (non-commercial).
+- Amazon Alexa reviews (stars: 1-2 negative, 3 neutral, 4-5 positive). No licence stated
+  (a Kaggle upload of scraped Amazon reviews).
+- UCI Sentiment Labelled Sentences (Kotzias et al. 2015, 2 classes), CC BY 4.0 per the UCI
+  repository.
+
+So the shipped weights are derived from data whose licences are unclear or non-commercial;
+see src/cjm/voc/models/README.md. The 20% test splits are never read here;
+benchmarks/voc.py evaluates on them. ``C`` was chosen on a validation split carved out of
+the training splits.
 
     .venv/bin/python scripts/train-voc-sentiment.py
 """
@@ -21,6 +31,8 @@ from benchmarks.voc_data import sentiment_sets
 
 from cjm.voc.sentiment import FAST_WEIGHTS, LABELS, WEIGHTS, features
 
+C = 10.0
+
 
 def main() -> None:
     texts: list[str] = []
@@ -29,8 +41,7 @@ def main() -> None:
         texts += data.train_texts
         labels += data.train_labels
     for lexicon, target in ((True, WEIGHTS), (False, FAST_WEIGHTS)):
-        # C chosen on a validation split carved out of the training splits (C=10 over C=3)
-        model = LogisticRegression(max_iter=3000, C=10.0, class_weight="balanced")
+        model = LogisticRegression(max_iter=3000, C=C, class_weight="balanced")
         model.fit(features(texts, lexicon=lexicon), labels)
         assert tuple(model.classes_) == LABELS
         coef, intercept = model.coef_.astype(np.float16), model.intercept_.astype(np.float16)

@@ -245,7 +245,7 @@ def _clean(items: list[FeedbackItem]) -> tuple[list[FeedbackItem], FeedbackRepor
     counts: Counter[str] = Counter()
     seen_ids: set[str] = set()
     seen_texts: set[tuple[str | None, str]] = set()
-    kept: list[FeedbackItem] = []
+    kept: list[tuple[FeedbackItem, str | None]] = []
     for item in items:
         if item.feedback_id in seen_ids:
             counts["duplicate_ids"] += 1
@@ -258,19 +258,22 @@ def _clean(items: list[FeedbackItem]) -> tuple[list[FeedbackItem], FeedbackRepor
                 counts["duplicate_texts"] += 1
                 continue
             seen_texts.add(key)
-        kept.append(_with(item, text=text))
-    languages = detect_languages([i.text for i in kept])
-    kept = [_with(i, language=lang) for i, lang in zip(kept, languages, strict=True)]
+        kept.append((item, text))
+    languages = detect_languages([text for _, text in kept])
+    clean = [
+        _with(item, text=text, language=language)
+        for (item, text), language in zip(kept, languages, strict=True)
+    ]
     other = Counter(lang for lang in languages if lang not in (None, "en"))
     report = FeedbackReport(
-        empty_text=sum(i.text is None for i in kept),
+        empty_text=sum(i.text is None for i in clean),
         other_language=dict(other.most_common()),
         duplicate_ids=counts["duplicate_ids"],
         duplicate_texts=counts["duplicate_texts"],
         html=counts["html"],
         truncated=counts["truncated"],
     )
-    return kept, report
+    return clean, report
 
 
 def _plain(text: str | None, counts: Counter[str]) -> str | None:

@@ -33,7 +33,7 @@ def detect_languages(texts: list[str | None]) -> list[str | None]:
 
 
 def _language(text: str) -> str:
-    words = [w.lower() for w in _WORD.findall(text[:500])]
+    words = _WORD.findall(text[:500].lower())
     if len(words) < 3 or len(_COMMON.intersection(words)) >= 2:
         return ENGLISH
     language, probability = _identifier().classify(text[:500])

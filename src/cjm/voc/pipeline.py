@@ -36,7 +36,7 @@ from cjm.model.files import write_json
 from cjm.model.journey import Journey
 from cjm.voc.categories import category_labels, kind_labels
 from cjm.voc.emotion import emotion
-from cjm.voc.encoder import EncoderName, Vectors, get_encoder
+from cjm.voc.encoder import EncoderName, StaticEncoder, Vectors, get_encoder
 from cjm.voc.labels import Labels, read_labels, with_examples
 from cjm.voc.placement import place_by_events
 from cjm.voc.scores import mean_interval, nps
@@ -126,8 +126,13 @@ def understand(
     items = feedback.items
     readable = [i for i, item in enumerate(items) if item.text and item.language == "en"]
     texts = [items[i].text or "" for i in readable]
-    vectors = model.encode(texts)
-    moods = SentimentModel.load(fast).predict(texts, vectors if model.name == "static" else None)
+    if isinstance(model, StaticEncoder):  # tokenize once for the embedding and sentiment
+        tokens = model.tokenize(texts)
+        vectors = model.pool(tokens)
+        moods = SentimentModel.load(fast).predict(texts, vectors, tokens)
+    else:
+        vectors = model.encode(texts)
+        moods = SentimentModel.load(fast).predict(texts)
 
     def zero_shot(base: list[Label], task: str, min_score: float | None = None) -> ZeroShot:
         extended = with_examples(base, examples.get(task, {}))
@@ -167,8 +172,11 @@ def understand(
             )
         )  # fmt: skip
     results, themes = _themes(results, items, vectors, readable)
-    stages = [_stage_summary(s.id, s.name, items, results, themes) for s in journey.stages]
-    unassigned = _stage_summary(None, "unassigned", items, results, themes)
+    by_stage: dict[str | None, list[tuple[FeedbackItem, ItemResult]]] = {}
+    for item, result in zip(items, results, strict=True):
+        by_stage.setdefault(result.stage, []).append((item, result))
+    stages = [_stage_summary(s.id, s.name, by_stage.get(s.id, []), themes) for s in journey.stages]
+    unassigned = _stage_summary(None, "unassigned", by_stage.get(None, []), themes)
     return FeedbackAnalysis(feedback, model.name, results, stages, unassigned)
 
 
@@ -235,11 +243,9 @@ def _most_common(values: list[str | None]) -> str | None:
 def _stage_summary(
     stage: str | None,
     name: str,
-    items: list[FeedbackItem],
-    results: list[ItemResult],
+    mine: list[tuple[FeedbackItem, ItemResult]],
     themes: dict[str | None, list[dict[str, Any]]],
 ) -> dict[str, Any]:
-    mine = [(item, r) for item, r in zip(items, results, strict=True) if r.stage == stage]
     scores = [r.score for _, r in mine if r.score is not None]
 
     def answers(name: str) -> list[float]:

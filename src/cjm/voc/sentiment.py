@@ -1,11 +1,13 @@
 """Sentiment of a text: negative / neutral / positive and a score from -1 to 1.
 
-A linear model over three kinds of features: hashed word unigrams and bigrams, the static
-sentence embedding, and the four VADER lexicon scores. The *fast* model leaves VADER out (a
-pure-Python lexicon, the slowest part). Their weights (``models/sentiment.npz`` and
-``models/sentiment-fast.npz``, float16) were trained by ``scripts/train-voc-sentiment.py``
-on the training splits (a fixed, seeded 80/20 stratified split) of three public data sets;
-the held-out splits are the benchmark's. The score is P(positive) - P(negative).
+A linear model over three kinds of features: the text's WordPiece tokens and token bigrams
+(the static encoder's tokens, so they cost nothing extra), the static sentence embedding, and
+the four VADER lexicon scores. The *fast* model leaves VADER out (a pure-Python lexicon, the
+slowest part). Their weights (``models/sentiment.npz`` and ``models/sentiment-fast.npz``,
+float16) were trained by ``scripts/train-voc-sentiment.py`` on the training splits (a fixed,
+seeded 80/20 stratified split) of three public data sets (see ``models/README.md`` for them
+and their licences); the held-out splits are the benchmark's. The score is P(positive) -
+P(negative).
 
 >>> model = SentimentModel.load()
 >>> [s.label for s in model.predict(["I love this, thank you!", "Worst service ever. Never again"])]
@@ -23,10 +25,10 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from cjm.voc.encoder import MODELS, Vectors, get_encoder, normalise_text
+from cjm.voc.encoder import MODELS, Tokens, Vectors, normalise_text, static_encoder
 
 LABELS = ("negative", "neutral", "positive")
-HASH_FEATURES = 2**18
+HASH_FEATURES = 2**18  # buckets of token bigrams
 WEIGHTS = MODELS / "sentiment.npz"
 FAST_WEIGHTS = MODELS / "sentiment-fast.npz"
 
@@ -40,15 +42,44 @@ class Sentiment:
     confidence: float
 
 
-def features(texts: Sequence[str], vectors: Vectors | None = None, *, lexicon: bool = True) -> Any:
-    """The feature matrix (sparse): hashed n-grams, embedding, VADER scores (``lexicon``)."""
-    plain = [normalise_text(t) for t in texts]
-    dense = get_encoder("static").encode(plain) if vectors is None else vectors
+def features(
+    texts: Sequence[str],
+    vectors: Vectors | None = None,
+    *,
+    lexicon: bool = True,
+    tokens: Tokens | None = None,
+) -> Any:
+    """The feature matrix (sparse): token n-grams, embedding, VADER scores (``lexicon``).
+
+    ``tokens`` and ``vectors`` are the static encoder's, when the caller has them already.
+    """
+    encoder = static_encoder()
+    tokens = encoder.tokenize(texts) if tokens is None else tokens
+    dense = encoder.pool(tokens) if vectors is None else vectors
     if lexicon:
-        scores = [_vader().polarity_scores(t) for t in plain]
+        scores = [_vader().polarity_scores(normalise_text(t)) for t in texts]
         vader = np.array([[s["neg"], s["neu"], s["pos"], s["compound"]] for s in scores])
-        dense = np.hstack([dense, vader.reshape(len(plain), 4)])
-    return sparse.hstack([_hasher().transform(plain), sparse.csr_matrix(dense)]).tocsr()
+        dense = np.hstack([dense, vader.reshape(len(texts), 4)])
+    return sparse.hstack([ngrams(tokens), sparse.csr_matrix(dense)], format="csr")
+
+
+def ngrams(tokens: Tokens) -> Any:
+    """Token unigram counts and hashed token bigrams, each text's row L2-normalised.
+
+    Columns: one per vocabulary token, then ``HASH_FEATURES`` buckets of bigrams. Built with
+    array operations over the whole batch.
+    """
+    ids, size = tokens.ids.astype(np.int64), tokens.vocabulary
+    texts = len(tokens.ends) - 1
+    row = np.repeat(np.arange(texts), np.diff(tokens.ends))
+    pair = row[:-1] == row[1:]  # neighbours inside one text
+    bigram = size + (ids[:-1][pair] * 1_000_003 + ids[1:][pair]) % HASH_FEATURES
+    columns = np.concatenate([ids, bigram])
+    rows = np.concatenate([row, row[:-1][pair]])
+    ones = np.ones(len(columns), dtype=np.float32)
+    found = sparse.csr_matrix((ones, (rows, columns)), shape=(texts, size + HASH_FEATURES))
+    norms = np.sqrt(np.asarray(found.multiply(found).sum(axis=1)).ravel())
+    return sparse.diags(1 / np.where(norms == 0, 1, norms)) @ found
 
 
 class SentimentModel:
@@ -69,19 +100,23 @@ class SentimentModel:
             coef, intercept = weights["coef"], weights["intercept"]
             return cls(coef.astype(np.float32), intercept.astype(np.float32), not fast)
 
-    def probabilities(self, texts: Sequence[str], vectors: Vectors | None = None) -> Vectors:
-        """P(negative), P(neutral), P(positive) per text."""
+    def probabilities(
+        self, texts: Sequence[str], vectors: Vectors | None = None, tokens: Tokens | None = None
+    ) -> Vectors:
+        """P(negative), P(neutral), P(positive) per text (``vectors``, ``tokens``: static's)."""
         if not texts:
             return np.zeros((0, 3), dtype=np.float32)
-        found = features(texts, vectors, lexicon=self.lexicon)
+        found = features(texts, vectors, lexicon=self.lexicon, tokens=tokens)
         logits = np.asarray(found @ self.coef.T) + self.intercept
         logits -= logits.max(axis=1, keepdims=True)
         odds = np.exp(logits)
         return np.asarray(odds / odds.sum(axis=1, keepdims=True), dtype=np.float32)
 
-    def predict(self, texts: Sequence[str], vectors: Vectors | None = None) -> list[Sentiment]:
+    def predict(
+        self, texts: Sequence[str], vectors: Vectors | None = None, tokens: Tokens | None = None
+    ) -> list[Sentiment]:
         """Label, score (-1..1) and confidence per text."""
-        shares = self.probabilities(texts, vectors)
+        shares = self.probabilities(texts, vectors, tokens)
         return [
             Sentiment(
                 LABELS[int(row.argmax())],
@@ -90,15 +125,6 @@ class SentimentModel:
             )
             for row in shares
         ]
-
-
-@cache
-def _hasher() -> Any:
-    from sklearn.feature_extraction.text import HashingVectorizer
-
-    return HashingVectorizer(
-        n_features=HASH_FEATURES, ngram_range=(1, 2), alternate_sign=False, norm="l2"
-    )
 
 
 @cache
