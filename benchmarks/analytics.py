@@ -264,8 +264,9 @@ def isolated(name: str, path: Path) -> tuple[float, float]:
 def run(
     sizes: tuple[int, ...] = (1_000_000,),
     repeats: int = 3,
-    pm4py_max: int = 1_000_000,
+    pm4py_max: int = 10_000_000,
     sql_max: int = 10_000_000,
+    spark_max: int = 1_000_000,
 ) -> str:
     """Measure every query at every size; return the Markdown section."""
     lines = [
@@ -287,7 +288,7 @@ def run(
         for name in QUERIES:
             skip = (
                 ("pm4py" in name and size > pm4py_max)
-                or ("Spark" in name and size > pm4py_max)
+                or ("Spark" in name and size > spark_max)
                 or ("SQL def" in name and size > sql_max)
             )
             if skip:

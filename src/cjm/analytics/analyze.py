@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
+from cjm.analytics import kernels
 from cjm.analytics.contacts import REPEAT_WINDOW
 from cjm.analytics.customers import CHURNED_AFTER, DORMANT_AFTER, STATUSES
 from cjm.analytics.engines import Engine, EngineName, engine_for
@@ -229,6 +230,8 @@ def analyze(
     if not isinstance(journey, Journey):
         journey = load_journey(journey)
     require_event_rules(journey)  # before reading a possibly large log
+    if single_pass:
+        kernels.prepare()  # Numba starts up while DuckDB reads the log
     log = (
         events
         if isinstance(events, EventLog)

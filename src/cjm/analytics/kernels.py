@@ -4,26 +4,65 @@ Each kernel walks the rows once, in the order of :class:`~cjm.analytics.sequence
 (customer by customer, each customer's rows in time order), keeping a little state per
 customer; where numpy would need a sort, a temporary per step or a bitmap, a loop needs a
 counter. Compiled code is cached on disk (``cache=True``): only the first run on a machine
-pays for the compilation.
+pays for the compilation. Numba itself is imported, and its code generator started, when a
+kernel is first used, or ahead of time by :func:`prepare` while DuckDB reads the log.
 
 Arrays in, arrays out: the meaning of the numbers stays in :mod:`cjm.analytics.single_pass`.
 """
 
 from __future__ import annotations
 
+import functools
+import threading
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
-import numba
 import numpy as np
 
 F = TypeVar("F", bound=Callable[..., Any])
 EMPTY = np.uint64(0)  # an empty slot of a hash table (a real 0 is kept apart)
+_KERNELS: dict[str, Callable[..., Any]] = {}
+_COMPILED = threading.Event()
+_COMPILING = threading.Lock()
 
 
 def kernel(function: F) -> F:
-    """Compile ``function`` in nopython mode, cached on disk, keeping its type for mypy."""
-    return cast(F, numba.njit(cache=True, nogil=True)(function))
+    """Make ``function`` a kernel: compiled in nopython mode, cached on disk, releasing the
+    GIL, once any kernel is first used (see :func:`compile_kernels`)."""
+    _KERNELS[function.__name__] = function
+
+    @functools.wraps(function)
+    def first_use(*args: Any) -> Any:
+        compile_kernels()
+        return globals()[function.__name__](*args)
+
+    return cast(F, first_use)
+
+
+def compile_kernels() -> None:
+    """Bind every kernel of this module to its compiled form (Numba compiles each on its
+    first call, from the disk cache when it can), so that kernels calling kernels find
+    them compiled."""
+    with _COMPILING:
+        if _COMPILED.is_set():
+            return
+        import numba  # here, not above: a second of start-up that :func:`prepare` can hide
+
+        for name, function in _KERNELS.items():
+            globals()[name] = numba.njit(cache=True, nogil=True)(function)
+        _COMPILED.set()
+
+
+def prepare() -> threading.Thread:
+    """Import Numba and start its code generator on a thread of its own, which overlaps
+    with DuckDB reading the log (it does so without holding the GIL)."""
+    thread = threading.Thread(target=_warm_up, name="cjm-kernels", daemon=True)
+    thread.start()
+    return thread
+
+
+def _warm_up() -> None:
+    floor_divide(np.zeros(1, dtype=np.int64), 1)  # the first call starts the code generator
 
 
 class Numbering:

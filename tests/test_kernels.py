@@ -1,0 +1,53 @@
+"""The compiled loops on their own: the cases the logs rarely reach (a hash of 0, a full
+table, rows out of time order, ties in the order statistics)."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cjm.analytics import kernels
+
+
+def test_numbering_counts_first_appearances_and_keeps_a_zero_hash_apart():
+    numbering = kernels.Numbering(3)
+    first = numbering.number(np.array([5, 0, 5], dtype=np.uint64))
+    second = numbering.number(np.array([7, 0], dtype=np.uint64))
+    assert first.tolist() == [0, 1, 0]
+    assert second.tolist() == [2, 1]
+    assert numbering.found.tolist() == [5, 0, 7]
+    assert numbering.rows[:3].tolist() == [2, 2, 1]
+
+
+def test_numbering_says_so_when_there_are_more_values_than_expected():
+    numbering = kernels.Numbering(2)
+    assert numbering.number(np.arange(1, 5, dtype=np.uint64)) is None
+
+
+def test_rows_out_of_time_order_are_sorted_within_their_customer_keeping_ties():
+    starts = np.array([0, 4, 6])
+    us = np.array([30, 10, 20, 10, 5, 1], dtype=np.int64)
+    codes = np.array([0, 1, 2, 3, 4, 5], dtype=np.int32)
+    kernels.sort_within(starts, us, codes)
+    assert us.tolist() == [10, 10, 20, 30, 1, 5]
+    assert codes.tolist() == [1, 3, 2, 0, 5, 4]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 20), max_size=30), min_size=1, max_size=5))
+def test_order_statistics_are_those_of_a_sorted_group(groups: list[list[int]]):
+    values = np.array([v for group in groups for v in group], dtype=np.float64)
+    bounds = np.cumsum([0, *map(len, groups)])
+    quantiles = np.array([0.5, 0.9])
+    low, high = kernels.order_statistics(values, bounds, quantiles)
+    for g, group in enumerate(groups):
+        ordered = sorted(group)
+        for j, q in enumerate(quantiles):
+            if not group:
+                assert np.isnan(low[g, j])
+                assert np.isnan(high[g, j])
+                continue
+            position = (len(group) - 1) * q
+            assert low[g, j] == ordered[int(np.floor(position))]
+            assert high[g, j] == ordered[int(np.ceil(position))]
