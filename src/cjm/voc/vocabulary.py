@@ -1,14 +1,16 @@
 """Zero-shot classification on a vocabulary: each label described by phrases and keywords.
 
-No labelled data is needed. A label's score for a text is the mean of the text's three best
-cosine similarities with the label's phrases, plus ``KEYWORD_WEIGHT`` for each of the label's
-keywords found in the text (at most two). A label with labelled examples mixes in the
-similarity to their centroid, weighted by their count (``EXAMPLE_WEIGHT * n / (n +
-EXAMPLE_SHRINK)``: one example nudges, ten outweigh the words). A text whose best score stays
+No labelled data is needed. A label's score for a text is the mean of the text's
+``TOP_PHRASES`` best cosine similarities with the label's phrases, plus ``KEYWORD_WEIGHT`` for
+each of the label's keywords found in the text (at most two). A label with labelled examples
+mixes in the similarity to their centroid, weighted by their count (``EXAMPLE_WEIGHT * n / (n
++ EXAMPLE_SHRINK)``: one example nudges, ten outweigh the words). A text whose best score stays
 under ``min_score`` is *unassigned* (None). The others get the label with the highest
 probability after :func:`cjm.voc.refine.self_train` (the batch's own confident texts and the
 examples teach a classifier the batch's words; ``refine=False`` keeps the plain softmax of the
-scores); its probability is the confidence.
+scores). In a batch of ``MIN_TEXTS`` or more, the scores that decide are measured after taking
+the batch's mean vector off (see :meth:`ZeroShot.scores`). The chosen label's probability is
+the confidence.
 
 The labels come from the journey map (:func:`stage_labels`, :func:`touchpoint_labels`: names,
 descriptions, goals, actions, thoughts and keywords) or from a taxonomy's descriptions.
@@ -32,9 +34,11 @@ import numpy as np
 
 from cjm.model.journey import Journey
 from cjm.voc.encoder import Encoder, Vectors
-from cjm.voc.refine import Examples, self_train, softmax
+from cjm.voc.refine import MIN_TEXTS, Examples, self_train, softmax
 
-KEYWORD_WEIGHT = 0.12
+KEYWORD_WEIGHT = 0.2
+TOP_PHRASES = 3
+TOP_PHRASES_CENTRED = 5  # ranks labels in a batch; more phrases steady it (training split)
 EXAMPLE_WEIGHT = 4.5
 EXAMPLE_SHRINK = 5
 MIN_SCORE = 0.3
@@ -85,21 +89,35 @@ class ZeroShot:
             np.array([i for i, _ in examples], dtype=np.int64),
         )
 
-    def scores(self, texts: Sequence[str], vectors: Vectors | None = None) -> Vectors:
-        """The score of every label for every text (rows: texts), before refinement."""
+    def scores(
+        self, texts: Sequence[str], vectors: Vectors | None = None, *, centred: bool = False
+    ) -> Vectors:
+        """The score of every label for every text (rows: texts), before refinement.
+
+        ``centred`` measures the similarities to the phrases after taking the batch's mean
+        vector off texts and phrases: what every text shares (the channel's style, the
+        product's name) then counts for no label. The scale changes, so ``min_score`` reads
+        the plain scores, and the centred ones average the ``TOP_PHRASES_CENTRED`` best phrases.
+        (The examples come from the same kind of texts; centring them too measured worse.)
+        """
         vectors = self.encoder.encode(texts) if vectors is None else vectors
-        similarity = vectors @ self._phrases.T
+        plain, phrases, top = vectors, self._phrases, TOP_PHRASES
+        if centred and len(vectors):
+            top = TOP_PHRASES_CENTRED  # the plain scores keep 3: a short label is not diluted
+            centre = vectors.mean(axis=0)
+            vectors, phrases = _unit(vectors - centre), _unit(phrases - centre)
+        similarity = vectors @ phrases.T
         out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
         for i in range(len(self.labels)):
             own = similarity[:, self._owner == i]
-            best = -np.sort(-own, axis=1)[:, :3]
+            best = -np.sort(-own, axis=1)[:, :top]
             out[:, i] = best.mean(axis=1)
         grams = [_grams(text) for text in texts]
         for i, keywords in enumerate(self._keywords):
             if keywords:
                 hits = [min(len(keywords & found), 2) for found in grams]
                 out[:, i] += KEYWORD_WEIGHT * np.asarray(hits, dtype=np.float32)
-        return self._with_examples(out, vectors)
+        return self._with_examples(out, plain)
 
     def _with_examples(self, scores: Vectors, vectors: Vectors) -> Vectors:
         """Each label's score mixed with the similarity to its examples' centroid."""
@@ -119,7 +137,8 @@ class ZeroShot:
         ids = [label.id for label in self.labels]
         if not self.refine or not len(ids):
             return assign(scores, ids, self.min_score)
-        shares = self_train(scores, texts, vectors, self._examples)
+        decide = self.scores(texts, vectors, centred=len(texts) >= MIN_TEXTS)
+        shares = self_train(decide, texts, vectors, self._examples)
         return assign(scores, ids, self.min_score, shares)
 
 
@@ -159,6 +178,11 @@ def touchpoint_labels(journey: Journey) -> list[Label]:
         Label(tp.id, _clean([tp.name, tp.description]), tuple(tp.keywords))
         for _stage, tp in journey.touchpoints()
     ]
+
+
+def _unit(rows: Vectors) -> Vectors:
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    return np.asarray(rows / np.where(norms == 0, 1, norms), dtype=np.float32)
 
 
 def _clean(phrases: Sequence[str | None]) -> tuple[str, ...]:
