@@ -3,9 +3,10 @@
 Zero-shot scores know only what the labels say about themselves; the words that signal a
 label in this batch of feedback ("hold", "carousel", a product's nickname) are mostly in none
 of its phrases. :func:`self_train` takes each label's most confident texts as pseudo-labels
-(the top ``KEPT`` share by margin over the runner-up), adds the user's labelled examples,
-fits a class-balanced logistic regression on the texts' embeddings and TF-IDF words, and
-mixes its probabilities with the zero-shot softmax; ``ROUNDS`` times. Batches under
+(the top ``KEPT`` share by margin over the runner-up), adds the user's labelled examples
+(each weighing as ``EXAMPLE_FIT_WEIGHT`` pseudo-labels: a person said so), fits a
+class-balanced logistic regression on the texts' embeddings and TF-IDF words, and mixes its
+probabilities with the zero-shot softmax; ``ROUNDS`` times. Batches under
 ``MIN_TEXTS`` texts, or under ``MIN_PER_LABEL`` texts per label, keep the zero-shot softmax:
 too few to learn words from.
 
@@ -38,6 +39,7 @@ PRIOR = 0.3  # the zero-shot softmax's share in the mix
 EXAMPLE_PRIOR = 0.0  # with labelled examples the learned model is trusted alone
 TEMPERATURE = 0.05
 STRENGTH = 0.3  # inverse L2 penalty of the logistic regression (chosen on the training split)
+EXAMPLE_FIT_WEIGHT = 10.0  # a labelled example counts as this many pseudo-labels
 MAX_WORDS = 5_000  # the most frequent words and pairs kept as features
 MAX_ROWS = 2_000  # pseudo-labelled rows fitted at most (a seeded sample beyond): as good, faster
 
@@ -77,7 +79,9 @@ def self_train(
             return shares
         learned = np.zeros_like(prior)
         model = LogisticRegression(C=STRENGTH, max_iter=1000, class_weight="balanced")
-        model.fit(rows, targets)
+        weights = np.ones(len(targets))
+        weights[len(chosen) :] = EXAMPLE_FIT_WEIGHT
+        model.fit(rows, targets, sample_weight=weights)
         learned[:, model.classes_] = model.predict_proba(features)
         shares = np.asarray(mix * prior + (1 - mix) * learned, dtype=np.float32)
     return shares
