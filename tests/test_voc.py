@@ -228,3 +228,18 @@ def test_labelled_examples_teach_what_the_label_words_lack():
     declined = {"card-declined": ["card declined", "my card got declined at checkout"]}
     extra = ZeroShot(with_examples(labels, declined), get_encoder(), min_score=-1)
     assert extra.predict(["my card was declined twice"])[0].label == "card-declined"
+
+
+def test_a_batch_is_read_without_what_every_text_shares():
+    labels = [
+        Label("app", ("the mobile app",)),
+        Label("delivery", ("parcel delivery",)),
+        Label("billing", ("invoice and payment",)),
+    ]
+    footer = "Sent from the mobile app. Sent from the mobile app."
+    texts = [f"{footer} my parcel is late, order {i}" for i in range(30)]
+    texts += [f"{footer} charged twice on my invoice, order {i}" for i in range(30)]
+    model = ZeroShot(labels, get_encoder(), min_score=-1)
+    vectors = get_encoder().encode(texts)
+    assert set(model.scores(texts, vectors).argmax(axis=1).tolist()) == {0}  # the footer wins
+    assert [a.label for a in model.predict(texts, vectors)] == ["delivery"] * 30 + ["billing"] * 30
