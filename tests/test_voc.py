@@ -243,3 +243,27 @@ def test_a_batch_is_read_without_what_every_text_shares():
     vectors = get_encoder().encode(texts)
     assert set(model.scores(texts, vectors).argmax(axis=1).tolist()) == {0}  # the footer wins
     assert [a.label for a in model.predict(texts, vectors)] == ["delivery"] * 30 + ["billing"] * 30
+
+
+class _WordEncoder:
+    """A tiny 8-dimensional encoder that, like MiniLM's, cannot encode an empty list."""
+
+    name = "static"
+
+    def encode(self, texts):
+        assert texts, "no texts"
+        rows = np.zeros((len(texts), 8), dtype=np.float32)
+        for row, text in zip(rows, texts, strict=True):
+            for word in text.lower().split():
+                row[sum(map(ord, word)) % 8] += 1
+        return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-9)
+
+
+def test_zero_shot_works_with_any_encoder_dimension():
+    labels = [Label("bags", ("bag",), ("bag",)), Label("refunds", ("refund",), ("refund",))]
+    texts = [f"bag {i}" for i in range(30)] + [f"refund {i}" for i in range(30)]
+    for model in (
+        ZeroShot(labels, _WordEncoder(), min_score=-1),
+        ZeroShot(with_examples(labels, {"bags": ["bag"]}), _WordEncoder(), min_score=-1),
+    ):
+        assert [a.label for a in model.predict(texts)] == ["bags"] * 30 + ["refunds"] * 30

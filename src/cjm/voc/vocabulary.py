@@ -83,11 +83,13 @@ class ZeroShot:
         self._phrases = encoder.encode([p for _, p in phrases])
         self._keywords = [_keyword_set(label.keywords) for label in self.labels]
         examples = [(i, t) for i, label in enumerate(self.labels) for t in label.examples]
-        self._examples = Examples(
-            [t for _, t in examples],
-            encoder.encode([t for _, t in examples]),
-            np.array([i for i, _ in examples], dtype=np.int64),
-        )
+        self._examples = Examples()  # none: nothing to encode (an encoder may refuse no texts)
+        if examples:
+            self._examples = Examples(
+                [t for _, t in examples],
+                encoder.encode([t for _, t in examples]),
+                np.array([i for i, _ in examples], dtype=np.int64),
+            )
 
     def scores(
         self, texts: Sequence[str], vectors: Vectors | None = None, *, centred: bool = False
