@@ -267,3 +267,10 @@ def test_zero_shot_works_with_any_encoder_dimension():
         ZeroShot(with_examples(labels, {"bags": ["bag"]}), _WordEncoder(), min_score=-1),
     ):
         assert [a.label for a in model.predict(texts)] == ["bags"] * 30 + ["refunds"] * 30
+
+
+def test_theme_labels_skip_the_handles_every_post_addresses():
+    texts = ["@acme my bag was lost", "@acme lost bag, again @acme", "@acme the bag is gone"]
+    (theme,) = find_themes(texts, get_encoder().encode(texts), k=1)
+    assert "acme" not in theme.keywords
+    assert theme.keywords[0] == "bag"

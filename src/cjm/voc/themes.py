@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 from sklearn.metrics import silhouette_score
 
-from cjm.voc.encoder import Vectors
+from cjm.voc.encoder import Vectors, normalise_text
 
 MAX_THEMES = 8
 MIN_PER_THEME = 10
@@ -142,7 +142,8 @@ def _plus_plus(vectors: Vectors, k: int, rng: np.random.Generator) -> Vectors:
 
 
 def _words(text: str) -> list[str]:
-    return [w for w in _WORD.findall(text.lower()) if w not in _STOP]
+    """Content words; @handles and links are never a theme (they name the addressee)."""
+    return [w for w in _WORD.findall(normalise_text(text).lower()) if w not in _STOP]
 
 
 def _distinctive(words: list[Counter[str]], c: int) -> list[str]:
