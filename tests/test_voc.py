@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import cjm
@@ -13,10 +14,12 @@ from cjm.evidence.events import read_events
 from cjm.evidence.feedback import read_feedback
 from cjm.voc import understand
 from cjm.voc.encoder import get_encoder
+from cjm.voc.labels import with_examples
+from cjm.voc.refine import self_train, softmax
 from cjm.voc.scores import mean_interval, nps
 from cjm.voc.sentiment import SentimentModel
-from cjm.voc.themes import find_themes
-from cjm.voc.vocabulary import ZeroShot, stage_labels
+from cjm.voc.themes import best_clustering, find_themes
+from cjm.voc.vocabulary import Label, ZeroShot, stage_labels
 
 MAP = """\
 id: shop
@@ -185,3 +188,89 @@ def test_themes_group_complaints_and_name_them_by_their_words():
     labels = {t.label.split(", ")[0] for t in themes}
     assert labels == {"lost", "hold"} or labels == {"bag", "hold"} or labels == {"lost", "support"}
     assert all(len(t.quotes) == 3 for t in themes)
+
+
+def test_themes_number_is_chosen_by_the_data():
+    rng = np.random.default_rng(0)
+    noise = rng.normal(size=(60, 16)).astype(np.float32)
+    noise /= np.linalg.norm(noise, axis=1, keepdims=True)
+    assert len(best_clustering(noise)[1]) == 1  # no structure: one theme, not arbitrary halves
+    axes = np.eye(16, dtype=np.float32)[[0] * 20 + [1] * 20 + [2] * 20]
+    groups = axes + 0.05 * noise
+    groups /= np.linalg.norm(groups, axis=1, keepdims=True)
+    assigned, centres = best_clustering(groups)
+    assert len(centres) == 3
+    assert sorted(np.bincount(assigned).tolist()) == [20, 20, 20]
+
+
+def test_self_training_learns_the_batch_words_the_labels_lack():
+    # 30 clear texts per label; 10 "refund" texts the scores lean the wrong way on
+    texts = [f"refund request number {i}" for i in range(40)] + [
+        f"bag lost in transit {i}" for i in range(30)
+    ]
+    scores = np.array([[0.6, 0.4]] * 30 + [[0.49, 0.51]] * 10 + [[0.4, 0.6]] * 30, np.float32)
+    vectors = np.ones((70, 4), dtype=np.float32) / 2  # the embeddings tell nothing apart
+    assert softmax(scores)[30:40].argmax(axis=1).tolist() == [1] * 10
+    refined = self_train(scores, texts, vectors)
+    assert refined.argmax(axis=1).tolist() == [0] * 40 + [1] * 30
+    assert np.allclose(refined.sum(axis=1), 1)
+    assert np.allclose(self_train(scores[:20], texts[:20], vectors[:20]), softmax(scores[:20]))
+
+
+def test_labelled_examples_teach_what_the_label_words_lack():
+    labels = [Label("billing", ("invoice and payment",)), Label("delivery", ("parcel delivery",))]
+    text = ["the driver left it with the neighbour"]
+    drivers = ["the driver was rude", "driver never rang", "the driver dumped it outside"]
+    model = ZeroShot(labels, get_encoder(), min_score=-1)
+    taught = ZeroShot(with_examples(labels, {"delivery": drivers}), get_encoder(), min_score=-1)
+    assert model.predict(text)[0].label == "billing"
+    assert taught.predict(text)[0].label == "delivery"
+    declined = {"card-declined": ["card declined", "my card got declined at checkout"]}
+    extra = ZeroShot(with_examples(labels, declined), get_encoder(), min_score=-1)
+    assert extra.predict(["my card was declined twice"])[0].label == "card-declined"
+
+
+def test_a_batch_is_read_without_what_every_text_shares():
+    labels = [
+        Label("app", ("the mobile app",)),
+        Label("delivery", ("parcel delivery",)),
+        Label("billing", ("invoice and payment",)),
+    ]
+    footer = "Sent from the mobile app. Sent from the mobile app."
+    texts = [f"{footer} my parcel is late, order {i}" for i in range(30)]
+    texts += [f"{footer} charged twice on my invoice, order {i}" for i in range(30)]
+    model = ZeroShot(labels, get_encoder(), min_score=-1)
+    vectors = get_encoder().encode(texts)
+    assert set(model.scores(texts, vectors).argmax(axis=1).tolist()) == {0}  # the footer wins
+    assert [a.label for a in model.predict(texts, vectors)] == ["delivery"] * 30 + ["billing"] * 30
+
+
+class _WordEncoder:
+    """A tiny 8-dimensional encoder that, like MiniLM's, cannot encode an empty list."""
+
+    name = "static"
+
+    def encode(self, texts):
+        assert texts, "no texts"
+        rows = np.zeros((len(texts), 8), dtype=np.float32)
+        for row, text in zip(rows, texts, strict=True):
+            for word in text.lower().split():
+                row[sum(map(ord, word)) % 8] += 1
+        return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-9)
+
+
+def test_zero_shot_works_with_any_encoder_dimension():
+    labels = [Label("bags", ("bag",), ("bag",)), Label("refunds", ("refund",), ("refund",))]
+    texts = [f"bag {i}" for i in range(30)] + [f"refund {i}" for i in range(30)]
+    for model in (
+        ZeroShot(labels, _WordEncoder(), min_score=-1),
+        ZeroShot(with_examples(labels, {"bags": ["bag"]}), _WordEncoder(), min_score=-1),
+    ):
+        assert [a.label for a in model.predict(texts)] == ["bags"] * 30 + ["refunds"] * 30
+
+
+def test_theme_labels_skip_the_handles_every_post_addresses():
+    texts = ["@acme my bag was lost", "@acme lost bag, again @acme", "@acme the bag is gone"]
+    (theme,) = find_themes(texts, get_encoder().encode(texts), k=1)
+    assert "acme" not in theme.keywords
+    assert theme.keywords[0] == "bag"

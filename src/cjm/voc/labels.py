@@ -1,10 +1,11 @@
 """Few-shot labels: a CSV of ``text,task,label`` rows that teaches cjm, stored and reused.
 
-``task`` is one of ``stage``, ``touchpoint``, ``category`` or ``kind``. Labelled texts join the
-label's phrases in :class:`~cjm.voc.vocabulary.ZeroShot`, so a handful per class moves the
-decision toward the user's own examples; a label the vocabulary does not know becomes a new
-class. :func:`add_labels` merges a new CSV into the store file (one row per task and text,
-the newest label wins), which later runs read again.
+``task`` is one of ``stage``, ``touchpoint``, ``category`` or ``kind``. Labelled texts become
+the label's examples in :class:`~cjm.voc.vocabulary.ZeroShot`: their centroid joins the label's
+words (more examples, more weight) and they train the classifier that refines the decision, so
+a handful per class moves it toward the user's own examples; a label the vocabulary does not
+know becomes a new class. :func:`add_labels` merges a new CSV into the store file (one row per
+task and text, the newest label wins), which later runs read again.
 
 >>> import tempfile, pathlib
 >>> folder = pathlib.Path(tempfile.mkdtemp())
@@ -18,6 +19,7 @@ the newest label wins), which later runs read again.
 from __future__ import annotations
 
 import csv
+import dataclasses
 from pathlib import Path
 
 from cjm.errors import InvalidInput
@@ -61,11 +63,23 @@ def add_labels(new: str | Path, store: str | Path) -> int:
 
 
 def with_examples(labels: list[Label], examples: dict[str, list[str]]) -> list[Label]:
-    """The labels with the user's examples added as phrases; unknown labels become new ones."""
+    """The labels with the user's examples added; unknown labels become new ones.
+
+    >>> found = with_examples([Label("bags", ("lost luggage",))], {"bags": ["bag gone"],
+    ...                                                            "no-wifi": ["wifi is down"]})
+    >>> [(label.id, label.phrases, label.examples) for label in found]
+    [('bags', ('lost luggage',), ('bag gone',)), ('no-wifi', ('no wifi',), ('wifi is down',))]
+    """
     known = {label.id for label in labels}
-    extended = [Label(lb.id, lb.phrases + tuple(examples.get(lb.id, ())), lb.keywords)
-                for lb in labels]  # fmt: skip
-    extended += [Label(name, tuple(texts)) for name, texts in examples.items() if name not in known]
+    extended = [
+        dataclasses.replace(lb, examples=lb.examples + tuple(examples.get(lb.id, ())))
+        for lb in labels
+    ]
+    extended += [
+        Label(name, (name.replace("_", " ").replace("-", " "),), examples=tuple(texts))
+        for name, texts in examples.items()
+        if name not in known
+    ]
     return extended
 
 

@@ -36,13 +36,20 @@ from cjm.model.files import write_json
 from cjm.model.journey import Journey
 from cjm.voc.categories import category_labels, kind_labels
 from cjm.voc.emotion import emotion
-from cjm.voc.encoder import EncoderName, StaticEncoder, Vectors, get_encoder
+from cjm.voc.encoder import Encoder, EncoderName, StaticEncoder, Vectors, get_encoder
 from cjm.voc.labels import Labels, read_labels, with_examples
 from cjm.voc.placement import place_by_events
 from cjm.voc.scores import mean_interval, nps
-from cjm.voc.sentiment import SentimentModel
+from cjm.voc.sentiment import Sentiment, SentimentModel
 from cjm.voc.themes import find_themes
-from cjm.voc.vocabulary import Assignment, Label, ZeroShot, stage_labels, touchpoint_labels
+from cjm.voc.vocabulary import (
+    MIN_SCORE,
+    Assignment,
+    Label,
+    ZeroShot,
+    stage_labels,
+    touchpoint_labels,
+)
 
 TOP_THEMES = 5
 CATEGORY_MIN_SCORE = 0.2
@@ -116,68 +123,127 @@ def understand(
 ) -> FeedbackAnalysis:
     """Read every item and summarise per stage; see the module docstring.
 
-    ``fast`` is for large volumes: sentiment without the VADER lexicon, and no touchpoint,
-    category or kind (stage, sentiment, emotion and themes remain).
+    ``fast`` is for large volumes: sentiment without the VADER lexicon, no self-training of
+    the stage on the batch, and no touchpoint, category or kind (stage, sentiment, emotion and
+    themes remain).
     """
     if not isinstance(feedback, Feedback):
         feedback = read_feedback(feedback, columns)
     examples = read_labels(labels) if isinstance(labels, str | Path) else (labels or {})
-    model = get_encoder(encoder)
-    items = feedback.items
-    readable = [i for i, item in enumerate(items) if item.text and item.language == "en"]
-    texts = [items[i].text or "" for i in readable]
-    if isinstance(model, StaticEncoder):  # tokenize once for the embedding and sentiment
-        tokens = model.tokenize(texts)
-        vectors = model.pool(tokens)
-        moods = SentimentModel.load(fast).predict(texts, vectors, tokens)
-    else:
-        vectors = model.encode(texts)
-        moods = SentimentModel.load(fast).predict(texts)
+    batch = _Batch.read(feedback.items, get_encoder(encoder), fast)
+    teach = _Teacher(batch.model, examples, refine=not fast)
+    stages, touchpoints = _place_texts(batch, journey, teach, fast)
+    complaints = _read_complaints(batch, teach, fast)
+    placed = place_by_events(feedback.items, events, journey) if events is not None else {}
+    results = _results(batch, journey, placed, stages, touchpoints, complaints)
+    results, themes = _themes(results, feedback.items, batch.vectors, batch.readable)
+    by_stage: dict[str | None, list[tuple[FeedbackItem, ItemResult]]] = {}
+    for item, result in zip(feedback.items, results, strict=True):
+        by_stage.setdefault(result.stage, []).append((item, result))
+    summaries = [
+        _stage_summary(s.id, s.name, by_stage.get(s.id, []), themes) for s in journey.stages
+    ]
+    unassigned = _stage_summary(None, "unassigned", by_stage.get(None, []), themes)
+    return FeedbackAnalysis(feedback, batch.model.name, results, summaries, unassigned)
 
-    def zero_shot(base: list[Label], task: str, min_score: float | None = None) -> ZeroShot:
-        extended = with_examples(base, examples.get(task, {}))
-        return ZeroShot(extended, model, *(() if min_score is None else (min_score,)))
 
-    text_stage = _by_index(
-        readable, zero_shot(stage_labels(journey), "stage").predict(texts, vectors)
-    )
-    tp_model = None if fast else zero_shot(touchpoint_labels(journey), "touchpoint")
-    text_tp = _by_index(readable, tp_model.predict(texts, vectors)) if tp_model else {}
-    negative = [n for n, mood in enumerate(moods) if mood.label == "negative"]
-    neg_texts, neg_vectors = [texts[n] for n in negative], vectors[negative]
-    no_label = [Assignment(None, 0.0)] * len(negative)
+@dataclass(frozen=True)
+class _Batch:
+    """The items, which of them the English models read, their vectors and sentiment."""
+
+    items: list[FeedbackItem]
+    model: Encoder
+    readable: list[int]  # indices into items
+    texts: list[str]  # one per readable item
+    vectors: Vectors
+    moods: list[Sentiment]
+
+    @classmethod
+    def read(cls, items: list[FeedbackItem], model: Encoder, fast: bool) -> _Batch:
+        readable = [i for i, item in enumerate(items) if item.text and item.language == "en"]
+        texts = [items[i].text or "" for i in readable]
+        if isinstance(model, StaticEncoder):  # tokenize once for the embedding and sentiment
+            tokens = model.tokenize(texts)
+            vectors = model.pool(tokens)
+            moods = SentimentModel.load(fast).predict(texts, vectors, tokens)
+        else:
+            vectors = model.encode(texts)
+            moods = SentimentModel.load(fast).predict(texts)
+        return cls(items, model, readable, texts, vectors, moods)
+
+    @property
+    def negative(self) -> list[int]:
+        """Rows (into texts) read as negative: the complaints."""
+        return [n for n, mood in enumerate(self.moods) if mood.label == "negative"]
+
+
+@dataclass(frozen=True)
+class _Teacher:
+    """Builds the zero-shot model of a task: the vocabulary plus the user's examples."""
+
+    model: Encoder
+    examples: Labels
+    refine: bool
+
+    def __call__(self, base: list[Label], task: str, min_score: float | None = None) -> ZeroShot:
+        extended = with_examples(base, self.examples.get(task, {}))
+        floor = MIN_SCORE if min_score is None else min_score
+        return ZeroShot(extended, self.model, floor, refine=self.refine)
+
+
+def _place_texts(
+    batch: _Batch, journey: Journey, teach: _Teacher, fast: bool
+) -> tuple[dict[int, Assignment], dict[int, Assignment]]:
+    """Stage and touchpoint read from each text (keys: indices into items)."""
+    found = teach(stage_labels(journey), "stage").predict(batch.texts, batch.vectors)
+    stages = _by_index(batch.readable, found)
+    if fast:
+        return stages, {}
+    found = teach(touchpoint_labels(journey), "touchpoint").predict(batch.texts, batch.vectors)
+    return stages, _by_index(batch.readable, found)
+
+
+def _read_complaints(
+    batch: _Batch, teach: _Teacher, fast: bool
+) -> dict[int, tuple[Assignment, Assignment]]:
+    """Category and kind of each negative text (keys: rows into the batch's texts)."""
+    negative = batch.negative
+    if fast:
+        return {}
+    texts, vectors = [batch.texts[n] for n in negative], batch.vectors[negative]
     floor = CATEGORY_MIN_SCORE
-    cats, kinds = (no_label, no_label) if fast else (
-        zero_shot(category_labels(), "category", floor).predict(neg_texts, neg_vectors),
-        zero_shot(kind_labels(), "kind", floor).predict(neg_texts, neg_vectors),
-    )  # fmt: skip
-    placed = place_by_events(items, events, journey) if events is not None else {}
+    cats = teach(category_labels(), "category", floor).predict(texts, vectors)
+    kinds = teach(kind_labels(), "kind", floor).predict(texts, vectors)
+    return {n: (c, k) for n, c, k in zip(negative, cats, kinds, strict=True)}
+
+
+def _results(
+    batch: _Batch,
+    journey: Journey,
+    placed: dict[str, tuple[str, str]],
+    stages: dict[int, Assignment],
+    touchpoints: dict[int, Assignment],
+    complaints: dict[int, tuple[Assignment, Assignment]],
+) -> list[ItemResult]:
+    """One result per item: where it sits on the journey and what it says."""
     stage_of_tp = {tp.id: stage.id for stage, tp in journey.touchpoints()}
-    row = {i: n for n, i in enumerate(readable)}
-    complaint = {n: k for k, n in enumerate(negative)}
+    row = {i: n for n, i in enumerate(batch.readable)}
+    no_label = (Assignment(None, 0.0), Assignment(None, 0.0))
     results = []
-    for i, item in enumerate(items):
-        position = _position(item, placed, text_stage.get(i), text_tp.get(i), stage_of_tp)
+    for i, item in enumerate(batch.items):
+        position = _position(item, placed, stages.get(i), touchpoints.get(i), stage_of_tp)
         n = row.get(i)
-        mood = moods[n] if n is not None else None
-        k = complaint.get(n) if n is not None else None
+        mood = batch.moods[n] if n is not None else None
+        cat, kind = complaints.get(n, no_label) if n is not None else no_label
         results.append(
             ItemResult(
                 item.feedback_id, *position,
                 mood.label if mood else None, mood.score if mood else None,
                 emotion(item.text or "", mood.label, mood.score) if mood else None,
-                cats[k].label if k is not None else None,
-                kinds[k].label if k is not None else None,
-                None,
+                cat.label, kind.label, None,
             )
         )  # fmt: skip
-    results, themes = _themes(results, items, vectors, readable)
-    by_stage: dict[str | None, list[tuple[FeedbackItem, ItemResult]]] = {}
-    for item, result in zip(items, results, strict=True):
-        by_stage.setdefault(result.stage, []).append((item, result))
-    stages = [_stage_summary(s.id, s.name, by_stage.get(s.id, []), themes) for s in journey.stages]
-    unassigned = _stage_summary(None, "unassigned", by_stage.get(None, []), themes)
-    return FeedbackAnalysis(feedback, model.name, results, stages, unassigned)
+    return results
 
 
 def _by_index(indices: Sequence[int], found: list[Assignment]) -> dict[int, Assignment]:

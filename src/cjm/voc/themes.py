@@ -1,9 +1,13 @@
 """Themes: complaints grouped by meaning, each named by its distinctive words.
 
 Texts are clustered with spherical k-means (cosine, k-means++ start, fixed seed) on their
-embeddings; k grows with the square root of the number of texts, at most ``MAX_THEMES``. A
-theme's label is its three most distinctive words (frequent in the theme, rarer elsewhere:
-class-based TF-IDF, as BERTopic names topics); its quotes are the texts closest to its centre.
+embeddings. The number of themes is chosen by the data: every k from 2 up to ``MAX_THEMES``
+(and at most one theme per ``MIN_PER_THEME`` texts) is tried, and the k with the best mean
+silhouette wins, if that silhouette reaches ``MIN_SILHOUETTE``; under it the texts show no
+substantial structure (Kaufman and Rousseeuw's bound) and stay one theme, since a split there
+would only cut one complaint in arbitrary halves. A theme's label is its three most
+distinctive words (frequent in the theme, rarer elsewhere: class-based TF-IDF, as BERTopic
+names topics); its quotes are the texts closest to its centre.
 
 >>> from cjm.voc.encoder import get_encoder
 >>> texts = ["my bag was lost", "lost bag again", "bag never arrived",
@@ -23,10 +27,14 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+from sklearn.metrics import silhouette_score
 
-from cjm.voc.encoder import Vectors
+from cjm.voc.encoder import Vectors, normalise_text
 
 MAX_THEMES = 8
+MIN_PER_THEME = 10
+MIN_SILHOUETTE = 0.25
+SILHOUETTE_SAMPLE = 1_000
 QUOTES = 3
 _WORD = re.compile(r"[a-z][a-z']{2,}")
 _STOP = frozenset(
@@ -53,9 +61,9 @@ def find_themes(texts: Sequence[str], vectors: Vectors, k: int | None = None) ->
     """Themes of the texts, largest first; ``members`` are indices into ``texts``."""
     if not texts:
         return []
-    k = k or min(MAX_THEMES, max(1, round(math.sqrt(len(texts) / 4))))
-    k = min(k, len(texts))
-    assigned, centres = spherical_kmeans(vectors, k)
+    k = min(k, len(texts)) if k else None
+    assigned, centres = spherical_kmeans(vectors, k) if k else best_clustering(vectors)
+    k = len(centres)
     groups = [np.flatnonzero(assigned == c) for c in range(k)]
     words = [Counter(w for i in g for w in set(_words(texts[int(i)]))) for g in groups]
     themes = [
@@ -90,6 +98,36 @@ def spherical_kmeans(
     return assigned, centres
 
 
+def best_clustering(vectors: Vectors) -> tuple[npt.NDArray[np.int64], Vectors]:
+    """The clustering with the best silhouette, or one cluster when none reaches the bound.
+
+    >>> rows = np.array([[1, 0], [0.9, 0.1], [0, 1], [0.1, 0.9]] * 5, dtype=np.float32)
+    >>> len(best_clustering(rows / np.linalg.norm(rows, axis=1, keepdims=True))[1])
+    2
+    """
+    best: tuple[float, npt.NDArray[np.int64], Vectors] = (
+        MIN_SILHOUETTE,
+        np.zeros(len(vectors), dtype=np.int64),
+        _centre(vectors),
+    )
+    for k in range(2, min(MAX_THEMES, len(vectors) // MIN_PER_THEME) + 1):
+        assigned, centres = spherical_kmeans(vectors, k)
+        if len(set(assigned.tolist())) < 2:
+            continue
+        score = float(silhouette_score(
+            vectors, assigned, metric="cosine", random_state=0,
+            sample_size=min(SILHOUETTE_SAMPLE, len(vectors)),
+        ))  # fmt: skip
+        if score >= best[0]:
+            best = (score, assigned, centres)
+    return best[1], best[2]
+
+
+def _centre(vectors: Vectors) -> Vectors:
+    total = vectors.sum(axis=0, keepdims=True)
+    return np.asarray(total / (np.linalg.norm(total) or 1.0), dtype=np.float32)
+
+
 def _plus_plus(vectors: Vectors, k: int, rng: np.random.Generator) -> Vectors:
     """k-means++ seeding on cosine distance."""
     chosen = [int(rng.integers(len(vectors)))]
@@ -104,7 +142,8 @@ def _plus_plus(vectors: Vectors, k: int, rng: np.random.Generator) -> Vectors:
 
 
 def _words(text: str) -> list[str]:
-    return [w for w in _WORD.findall(text.lower()) if w not in _STOP]
+    """Content words; @handles and links are never a theme (they name the addressee)."""
+    return [w for w in _WORD.findall(normalise_text(text).lower()) if w not in _STOP]
 
 
 def _distinctive(words: list[Counter[str]], c: int) -> list[str]:

@@ -1,9 +1,16 @@
 """Zero-shot classification on a vocabulary: each label described by phrases and keywords.
 
-No labelled data is needed. A label's score for a text is the mean of the text's three best
-cosine similarities with the label's phrases, plus ``KEYWORD_WEIGHT`` for each of the label's
-keywords found in the text (at most two). The best label wins; its confidence is its softmax
-share; a text whose best score stays under ``min_score`` is *unassigned* (None).
+No labelled data is needed. A label's score for a text is the mean of the text's
+``TOP_PHRASES`` best cosine similarities with the label's phrases, plus ``KEYWORD_WEIGHT`` for
+each of the label's keywords found in the text (at most two). A label with labelled examples
+mixes in the similarity to their centroid, weighted by their count (``EXAMPLE_WEIGHT * n / (n
++ EXAMPLE_SHRINK)``: one example nudges, ten outweigh the words). A text whose best score stays
+under ``min_score`` is *unassigned* (None). The others get the label with the highest
+probability after :func:`cjm.voc.refine.self_train` (the batch's own confident texts and the
+examples teach a classifier the batch's words; ``refine=False`` keeps the plain softmax of the
+scores). In a batch of ``MIN_TEXTS`` or more, the scores that decide are measured after taking
+the batch's mean vector off (see :meth:`ZeroShot.scores`). The chosen label's probability is
+the confidence.
 
 The labels come from the journey map (:func:`stage_labels`, :func:`touchpoint_labels`: names,
 descriptions, goals, actions, thoughts and keywords) or from a taxonomy's descriptions.
@@ -27,19 +34,25 @@ import numpy as np
 
 from cjm.model.journey import Journey
 from cjm.voc.encoder import Encoder, Vectors
+from cjm.voc.refine import MIN_TEXTS, Examples, self_train, softmax
 
-KEYWORD_WEIGHT = 0.12
+KEYWORD_WEIGHT = 0.2
+TOP_PHRASES = 3
+TOP_PHRASES_CENTRED = 5  # ranks labels in a batch; more phrases steady it (training split)
+EXAMPLE_WEIGHT = 4.5
+EXAMPLE_SHRINK = 5
 MIN_SCORE = 0.3
-TEMPERATURE = 0.05
 
 
 @dataclass(frozen=True)
 class Label:
-    """A class to assign: its id, phrases that describe it, and keywords that signal it."""
+    """A class to assign: its id, phrases that describe it, keywords that signal it, and texts
+    a person labelled with it."""
 
     id: str
     phrases: tuple[str, ...]
     keywords: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -53,49 +66,96 @@ class Assignment:
 class ZeroShot:
     """Scores texts against labels; see the module docstring."""
 
-    def __init__(self, labels: Sequence[Label], encoder: Encoder, min_score: float = MIN_SCORE):
+    def __init__(
+        self,
+        labels: Sequence[Label],
+        encoder: Encoder,
+        min_score: float = MIN_SCORE,
+        *,
+        refine: bool = True,
+    ):
         self.labels = list(labels)
         self.encoder = encoder
         self.min_score = min_score
+        self.refine = refine
         phrases = [(i, p) for i, label in enumerate(self.labels) for p in _phrases(label)]
         self._owner = np.array([i for i, _ in phrases], dtype=np.int64)
         self._phrases = encoder.encode([p for _, p in phrases])
         self._keywords = [_keyword_set(label.keywords) for label in self.labels]
+        examples = [(i, t) for i, label in enumerate(self.labels) for t in label.examples]
+        self._examples = Examples()  # none: nothing to encode (an encoder may refuse no texts)
+        if examples:
+            self._examples = Examples(
+                [t for _, t in examples],
+                encoder.encode([t for _, t in examples]),
+                np.array([i for i, _ in examples], dtype=np.int64),
+            )
 
-    def scores(self, texts: Sequence[str], vectors: Vectors | None = None) -> Vectors:
-        """The score of every label for every text (rows: texts)."""
+    def scores(
+        self, texts: Sequence[str], vectors: Vectors | None = None, *, centred: bool = False
+    ) -> Vectors:
+        """The score of every label for every text (rows: texts), before refinement.
+
+        ``centred`` measures the similarities to the phrases after taking the batch's mean
+        vector off texts and phrases: what every text shares (the channel's style, the
+        product's name) then counts for no label. The scale changes, so ``min_score`` reads
+        the plain scores, and the centred ones average the ``TOP_PHRASES_CENTRED`` best phrases.
+        (The examples come from the same kind of texts; centring them too measured worse.)
+        """
         vectors = self.encoder.encode(texts) if vectors is None else vectors
-        similarity = vectors @ self._phrases.T
+        plain, phrases, top = vectors, self._phrases, TOP_PHRASES
+        if centred and len(vectors):
+            top = TOP_PHRASES_CENTRED  # the plain scores keep 3: a short label is not diluted
+            centre = vectors.mean(axis=0)
+            vectors, phrases = _unit(vectors - centre), _unit(phrases - centre)
+        similarity = vectors @ phrases.T
         out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
         for i in range(len(self.labels)):
             own = similarity[:, self._owner == i]
-            best = -np.sort(-own, axis=1)[:, :3]
+            best = -np.sort(-own, axis=1)[:, :top]
             out[:, i] = best.mean(axis=1)
         grams = [_grams(text) for text in texts]
         for i, keywords in enumerate(self._keywords):
             if keywords:
                 hits = [min(len(keywords & found), 2) for found in grams]
                 out[:, i] += KEYWORD_WEIGHT * np.asarray(hits, dtype=np.float32)
-        return out
+        return self._with_examples(out, plain)
+
+    def _with_examples(self, scores: Vectors, vectors: Vectors) -> Vectors:
+        """Each label's score mixed with the similarity to its examples' centroid."""
+        for i in range(len(self.labels)):
+            own = self._examples.vectors[self._examples.labels == i]
+            if len(own):
+                centre = own.mean(axis=0)
+                centre /= np.linalg.norm(centre) or 1.0
+                weight = EXAMPLE_WEIGHT * len(own) / (len(own) + EXAMPLE_SHRINK)
+                scores[:, i] = (scores[:, i] + weight * (vectors @ centre)) / (1 + weight)
+        return scores
 
     def predict(self, texts: Sequence[str], vectors: Vectors | None = None) -> list[Assignment]:
         """The best label per text, or None when nothing fits."""
-        return assign(
-            self.scores(texts, vectors), [label.id for label in self.labels], self.min_score
-        )
+        vectors = self.encoder.encode(texts) if vectors is None else vectors
+        scores = self.scores(texts, vectors)
+        ids = [label.id for label in self.labels]
+        if not self.refine or not len(ids):
+            return assign(scores, ids, self.min_score)
+        decide = self.scores(texts, vectors, centred=len(texts) >= MIN_TEXTS)
+        shares = self_train(decide, texts, vectors, self._examples)
+        return assign(scores, ids, self.min_score, shares)
 
 
-def assign(scores: Vectors, ids: Sequence[str], min_score: float) -> list[Assignment]:
-    """The best id per row of scores with its softmax confidence; None under ``min_score``."""
+def assign(
+    scores: Vectors, ids: Sequence[str], min_score: float, shares: Vectors | None = None
+) -> list[Assignment]:
+    """The most probable id per row with its probability; None where no score reaches
+    ``min_score``. ``shares`` are the probabilities (default: the softmax of the scores)."""
     if not len(ids):
         return [Assignment(None, 0.0) for _ in range(len(scores))]
-    shifted = (scores - scores.max(axis=1, keepdims=True)) / TEMPERATURE
-    shares = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
-    best = scores.argmax(axis=1)
+    shares = softmax(scores) if shares is None else shares
+    best = shares.argmax(axis=1)
+    fits = scores.max(axis=1) >= min_score
     return [
-        Assignment(ids[b], round(float(shares[row, b]), 3))
-        if scores[row, b] >= min_score
-        else Assignment(None, 0.0)
+        Assignment(ids[b], round(float(shares[row, b]), 3)) if fits[row] else Assignment(None, 0.0)
         for row, b in enumerate(best)
     ]
 
@@ -120,6 +180,11 @@ def touchpoint_labels(journey: Journey) -> list[Label]:
         Label(tp.id, _clean([tp.name, tp.description]), tuple(tp.keywords))
         for _stage, tp in journey.touchpoints()
     ]
+
+
+def _unit(rows: Vectors) -> Vectors:
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    return np.asarray(rows / np.where(norms == 0, 1, norms), dtype=np.float32)
 
 
 def _clean(phrases: Sequence[str | None]) -> tuple[str, ...]:
