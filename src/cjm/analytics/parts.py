@@ -140,8 +140,6 @@ def single_pass_parts(log: EventLog, journey: Journey, settings: Settings) -> Pa
         channels = {tp.id: tp.channel.value for _stage, tp in journey.touchpoints()}
         contact = pool.submit(fast.contacts, on_map, channels, int(SESSION_GAP.total_seconds()))
         visits = on_map.where(_visit_starts(on_map))
-        for ready in (seq, on_map, visits):  # computed once, before the threads share them
-            ready.ms, ready.codes["stage"], ready.codes["touchpoint"]
         parts = {
             name: pool.submit(compute)
             for name, compute in _single_pass_parts(
