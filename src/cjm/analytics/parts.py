@@ -184,28 +184,12 @@ def _single_pass_parts(
         return _sorted(found, "events")
 
     def switches() -> list[dict[str, Any]]:
-        found = [
-            {
-                "from_channel": r["from"],
-                "to_channel": r["to"],
-                "switches": r["count"],
-                "customers": r["customers"],
-            }
-            for r in fast.changes(contact.result(), "channel", repeat_s)
-        ]
-        return _sorted(found, "switches")
+        found = fast.changes(contact.result(), "channel", repeat_s)
+        return _named_changes(found, "from_channel", "to_channel", "switches")
 
     def back_steps() -> list[dict[str, Any]]:
-        found = [
-            {
-                "from_stage": r["from"],
-                "to_stage": r["to"],
-                "back_steps": r["count"],
-                "customers": r["customers"],
-            }
-            for r in fast.changes(visits, "stage", backwards=True)
-        ]
-        return _sorted(found, "back_steps")
+        found = fast.changes(visits, "stage", backwards=True)
+        return _named_changes(found, "from_stage", "to_stage", "back_steps")
 
     return {
         "unmapped": unmapped_events,
@@ -237,6 +221,17 @@ def _single_pass_parts(
         "dwell": lambda: fast.dwell(visits),
         "customer_table": lambda: _customer_table(seq, on_map, settings, *ids.result()),
     }
+
+
+def _named_changes(
+    rows: list[dict[str, Any]], source: str, target: str, count: str
+) -> list[dict[str, Any]]:
+    """:func:`~cjm.analytics.single_pass.changes` under the names the SQL definition gives."""
+    named = [
+        {source: r["from"], target: r["to"], count: r["count"], "customers": r["customers"]}
+        for r in rows
+    ]
+    return _sorted(named, count)
 
 
 def _visit_starts(on_map: Sequences) -> npt.NDArray[np.bool_]:
