@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from cjm.analytics import kernels
 
 
-def test_numbering_counts_first_appearances_and_keeps_a_zero_hash_apart():
+def test_numbering_counts_first_appearances_a_zero_hash_too():
     numbering = kernels.Numbering(3)
     first = numbering.number(np.array([5, 0, 5], dtype=np.uint64))
     second = numbering.number(np.array([7, 0], dtype=np.uint64))

@@ -17,7 +17,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ibis
 import pyarrow as pa
@@ -40,8 +40,10 @@ from cjm.evidence.feedback import Feedback, FeedbackColumns
 from cjm.model.files import write_json
 from cjm.model.io import load_journey
 from cjm.model.journey import Journey
-from cjm.voc.encoder import EncoderName
-from cjm.voc.pipeline import FeedbackAnalysis, understand
+
+if TYPE_CHECKING:  # the VoC models (scikit-learn, tokenizers) load only when feedback is given
+    from cjm.voc.encoder import EncoderName
+    from cjm.voc.pipeline import FeedbackAnalysis
 
 TOP_SEGMENTS = 20
 FORMAT_VERSION = 1
@@ -255,6 +257,8 @@ def analyze(
         analysis = dataclasses.replace(analysis, segments=groups)
     run.release()
     if feedback is not None:
+        from cjm.voc.pipeline import understand
+
         understood = understand(
             feedback, journey, columns=feedback_columns, events=log, labels=labels, encoder=encoder
         )

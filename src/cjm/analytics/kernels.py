@@ -20,7 +20,7 @@ from typing import Any, TypeVar, cast
 import numpy as np
 
 F = TypeVar("F", bound=Callable[..., Any])
-EMPTY = np.uint64(0)  # an empty slot of a hash table (a real 0 is kept apart)
+EMPTY = np.uint64(0)  # the number column of an empty slot of a hash table
 _KERNELS: dict[str, Callable[..., Any]] = {}
 _COMPILED = threading.Event()
 _COMPILING = threading.Lock()
@@ -75,7 +75,7 @@ class Numbering:
         self.slots = np.zeros((size, 2), dtype=np.uint64)  # hash, number + 1 (0: empty)
         self.hashes = np.empty(expected + 1, dtype=np.uint64)
         self.rows = np.zeros(expected + 1, dtype=np.int64)  # per number: its rows so far
-        self.state = np.array([0, -1], dtype=np.int64)  # how many so far; the number of 0
+        self.state = np.zeros(1, dtype=np.int64)  # how many are numbered so far
 
     def number(self, hashes: Any) -> Any:
         """The number of each of ``hashes``; None once there are more than expected."""
@@ -95,26 +95,17 @@ def _number(hashes: Any, slots: Any, found: Any, rows: Any, state: Any, codes: A
     mask = np.uint64(len(slots) - 1)
     for i in range(len(hashes)):
         value = hashes[i]
-        if value == EMPTY:  # 0 marks an empty slot, so its number is kept apart
-            if state[1] < 0:
-                if state[0] == len(found):
-                    return False
-                state[1] = state[0]
-                found[state[0]] = value
-                state[0] += 1
-            number = state[1]
-        else:
-            slot = (value * np.uint64(0x9E3779B97F4A7C15)) & mask
-            while slots[slot, 1] != EMPTY and slots[slot, 0] != value:
-                slot = (slot + np.uint64(1)) & mask
-            if slots[slot, 1] == EMPTY:
-                if state[0] == len(found):
-                    return False
-                slots[slot, 0] = value
-                slots[slot, 1] = state[0] + 1
-                found[state[0]] = value
-                state[0] += 1
-            number = np.int64(slots[slot, 1]) - 1
+        slot = (value * np.uint64(0x9E3779B97F4A7C15)) & mask
+        while slots[slot, 1] != EMPTY and slots[slot, 0] != value:
+            slot = (slot + np.uint64(1)) & mask
+        if slots[slot, 1] == EMPTY:
+            if state[0] == len(found):
+                return False
+            slots[slot, 0] = value
+            slots[slot, 1] = state[0] + 1
+            found[state[0]] = value
+            state[0] += 1
+        number = np.int64(slots[slot, 1]) - 1
         codes[i] = number
         rows[number] += 1
     return True
