@@ -112,8 +112,8 @@ def read_events(
     canonical = _canonical_sql(mapping, list(types), timezone, types, source)
     try:
         _drop(con, "events")
-        flagged = _canonical_sql(mapping, list(types), timezone, types, source, flag=True)
-        con.execute(f"CREATE {kind} events AS {flagged if kind == 'VIEW' else canonical}")
+        first = _canonical_sql(mapping, list(types), timezone, types, source, flag=kind == "VIEW")
+        con.execute(f"CREATE {kind} events AS {first}")
         reasons, (rows, customers, start, end), untrimmed = _summary(con, kind == "VIEW")
         bad = _bad_rows(con, source, mapping, reasons)
     except duckdb.Error as exc:  # a malformed row deep in the file
@@ -277,9 +277,10 @@ def _canonical_sql(
     clean: bool = True,
     flag: bool = False,
 ) -> str:
-    """The canonical columns of ``source``. Text columns are trimmed, with empty texts as
-    NULL, unless not ``clean``; ``flag`` adds ``_untrimmed``: whether cleaning changed one
-    of the row's texts (when it changes none in the whole log, the cleaning can be skipped)."""
+    """The canonical columns of ``source``. Mapped text columns are trimmed, with empty texts
+    as NULL; the customer and the event too, unless not ``clean``. ``flag`` adds
+    ``_untrimmed``: whether cleaning changed either (when it changes neither in the whole log,
+    the scans that follow, which all read them, can skip the cleaning)."""
     stamp = _timestamp(mapping["timestamp"], types[mapping["timestamp"]], timezone)
     selected = [
         f"{_text(mapping['customer_id'], clean)} AS customer_id",
