@@ -62,12 +62,6 @@ class Sequences:
         """Per column, one code per row (each computed when first asked for)."""
         return _Codes(self.combo, self.lookups)
 
-    @cached_property
-    def customer(self) -> Ints:
-        """Per row, the customer's number (0 to customers - 1)."""
-        lengths = np.diff(self.starts)
-        return np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
-
     @property
     def rows(self) -> int:
         return len(self.us)
