@@ -10,6 +10,7 @@ counted by reason, with line numbers, and either refused (the default) or left o
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -109,20 +110,28 @@ def read_events(
     # Parquet is read where it lies, through a view (columnar, typed, out of core); the other
     # formats are parsed once into a table.
     kind = "VIEW" if fmt == "parquet" else "TABLE"
-    canonical = _canonical_sql(mapping, list(types), timezone, types, source)
+    sql = functools.partial(_canonical_sql, mapping, list(types), timezone, types, source)
+    canonical = sql()
     try:
         _drop(con, "events")
-        first = _canonical_sql(mapping, list(types), timezone, types, source, flag=kind == "VIEW")
-        con.execute(f"CREATE {kind} events AS {first}")
-        reasons, (rows, customers, start, end), untrimmed = _summary(con, kind == "VIEW")
+        if kind == "VIEW":
+            # The raw texts first: when none needs trimming (nor is empty), the summary holds
+            # as it is and no scan of this log trims them; otherwise it is taken again.
+            con.execute(f"CREATE VIEW events AS {sql(clean=False, flag=True)}")
+            reasons, (rows, customers, start, end), untrimmed = _summary(con, flagged=True)
+            if not untrimmed:
+                canonical = sql(clean=False)
+            else:
+                con.execute(f"CREATE OR REPLACE VIEW events AS {canonical}")
+                reasons, (rows, customers, start, end), _ = _summary(con, flagged=False)
+        else:
+            con.execute(f"CREATE TABLE events AS {canonical}")
+            reasons, (rows, customers, start, end), _ = _summary(con, flagged=False)
         bad = _bad_rows(con, source, mapping, reasons)
     except duckdb.Error as exc:  # a malformed row deep in the file
         raise _unreadable(path, fmt, exc) from None
     if bad.total and on_bad_rows == "fail":
         raise _bad_rows_error(path, bad)
-    if kind == "VIEW" and not untrimmed:
-        # every text is already trimmed and none is empty: later scans skip the cleaning
-        canonical = _canonical_sql(mapping, list(types), timezone, types, source, clean=False)
     if kind == "VIEW":
         keep = f" WHERE NOT ({_BAD})" if bad.total else ""
         con.execute(f"CREATE OR REPLACE VIEW events AS SELECT * FROM ({canonical}){keep}")
