@@ -160,3 +160,17 @@ def test_a_map_without_event_rules_is_refused_before_the_log_is_read(tmp_path: P
     path.write_text("id: bare\nname: Bare\nstages:\n  - {id: a, name: A}\n", encoding="utf-8")
     with pytest.raises(InvalidInput, match="journey 'bare' maps no events"):
         analyze(path, tmp_path / "not-read-at-all.csv")
+
+
+@pytest.mark.parametrize("single_pass", [True, False])
+def test_a_rule_testing_a_column_the_log_lacks_is_refused_by_name(
+    files: tuple[Path, Path], single_pass: bool
+):
+    map_path, events = files
+    text = map_path.read_text(encoding="utf-8").replace(
+        "events: {names: [pay]}", "events: {names: [pay], where: [{attribute: plan, op: exists}]}"
+    )
+    assert "attribute: plan" in text
+    map_path.write_text(text, encoding="utf-8")
+    with pytest.raises(InvalidInput, match="tests the attribute 'plan', which the event log"):
+        analyze(map_path, events, single_pass=single_pass)

@@ -135,12 +135,19 @@ def load_sequences(
     ``customers`` is the number of distinct customers (known from reading the log): it proves
     that no two customers share a hash. Raises :class:`HashCollision` otherwise.
     """
-    attributes = sorted(
-        {c.attribute for _s, tp in journey.touchpoints() if tp.events for c in tp.events.where}
-    )
-    keys = ", ".join(quote_name(c) for c in ["event", *attributes])
+    columns = [str(row[0]) for row in con.execute(f"DESCRIBE {table}").fetchall()]
+    # What the rules test and the log has (a rule testing a missing column is refused by
+    # name when the rules run on the combinations, not by the scan of the rows).
+    tested = [
+        "event",
+        *sorted(
+            {c.attribute for _s, tp in journey.touchpoints() if tp.events for c in tp.events.where}
+            & set(columns)
+        ),
+    ]
+    keys = ", ".join(quote_name(c) for c in tested)
     with ThreadPoolExecutor(max_workers=1) as pool:  # the rules compile while rows arrive
-        combinations = pool.submit(_combinations, con.cursor(), journey, table, attributes)
+        combinations = pool.submit(_combinations, con.cursor(), journey, table, columns, tested)
         ((total,),) = con.execute(f"SELECT count(*) FROM {table}").fetchall()
         ranges = _hash_ranges(max(1, -(-int(total) // CHUNK_ROWS)))
         chunks = [_chunk(con, table, keys, bounds, customers, combinations) for bounds in ranges]
@@ -169,14 +176,16 @@ class _Combinations:
 
 
 def _combinations(
-    con: duckdb.DuckDBPyConnection, journey: Journey, table: str, attributes: list[str]
+    con: duckdb.DuckDBPyConnection,
+    journey: Journey,
+    table: str,
+    columns: list[str],
+    tested: list[str],
 ) -> _Combinations:
-    """Run the touchpoint rules on the distinct combinations of ``table``."""
-    keys = ", ".join(quote_name(c) for c in ["event", *attributes])
-    # The rules see every column of the log as text (so that one testing a missing column is
-    # refused by name); only the event and the attributes they test have values.
-    columns = [str(row[0]) for row in con.execute(f"DESCRIBE {table}").fetchall()]
-    tested = {"event", *attributes}
+    """Run the touchpoint rules on the distinct combinations of the ``tested`` columns of
+    ``table``. The rules see every column of the log as text (so that one testing a missing
+    column is refused by name); only the tested ones have values."""
+    keys = ", ".join(quote_name(c) for c in tested)
     as_text = ", ".join(
         f"CAST({quote_name(c) if c in tested else 'NULL'} AS VARCHAR) AS {quote_name(c)}"
         for c in columns
