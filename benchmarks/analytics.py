@@ -123,7 +123,7 @@ def _sequences(path: str) -> object:
 
     log = read_events(path)
     journey = cjm.load_journey(cjm.example_path("subscription"))
-    return load_sequences(log.connection, journey, log.table, log.customers), len(journey.stages)
+    return load_sequences(log.connection, journey, log.table), len(journey.stages)
 
 
 def cjm_sort(path: str) -> object:
@@ -134,7 +134,7 @@ def cjm_sort(path: str) -> object:
     log = read_events(path)
     journey = cjm.load_journey(cjm.example_path("subscription"))
     start = time.perf_counter()
-    load_sequences(log.connection, journey, log.table, log.customers)
+    load_sequences(log.connection, journey, log.table)
     return time.perf_counter() - start
 
 

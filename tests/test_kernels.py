@@ -25,6 +25,17 @@ def test_numbering_says_so_when_there_are_more_values_than_expected():
     assert numbering.number(np.arange(1, 5, dtype=np.uint64)) is None
 
 
+def test_a_growing_numbering_keeps_the_numbers_it_gave():
+    numbering = kernels.Numbering(2, grows=True)
+    values = np.array([9, 3, 9, 0, 12, 3, *range(100, 140)], dtype=np.uint64)
+    codes = numbering.number(values)
+    assert codes[:6].tolist() == [0, 1, 0, 2, 3, 1]
+    assert codes[6:].tolist() == list(range(4, 44))
+    assert numbering.number(np.array([12, 9, 7], dtype=np.uint64)).tolist() == [3, 0, 44]
+    assert numbering.found.tolist() == [9, 3, 0, 12, *range(100, 140), 7]
+    assert numbering.rows[:5].tolist() == [3, 2, 1, 2, 1]
+
+
 def test_rows_out_of_time_order_are_sorted_within_their_customer_keeping_ties():
     starts = np.array([0, 4, 6])
     us = np.array([30, 10, 20, 10, 5, 1], dtype=np.int64)

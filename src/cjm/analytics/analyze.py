@@ -20,11 +20,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import ibis
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from cjm.analytics import kernels
+from cjm.analytics.arrays import numpy_of
 from cjm.analytics.contacts import REPEAT_WINDOW
 from cjm.analytics.customers import CHURNED_AFTER, DORMANT_AFTER, STATUSES
 from cjm.analytics.engines import Engine, EngineName, engine_for
@@ -361,10 +363,7 @@ def _assemble(journey: Journey, log: EventLog, settings: Settings, parts: Parts)
 def _customer_summary(
     journey: Journey, table: pa.Table, dormant_after: dt.timedelta, churned_after: dt.timedelta
 ) -> dict[str, Any]:
-    grouped = table.group_by(["current_stage", "status"]).aggregate([([], "count_all")])
-    counts = {
-        (row["current_stage"], row["status"]): row["count_all"] for row in grouped.to_pylist()
-    }
+    counts = _pair_counts(table.column("current_stage"), table.column("status"))
     statuses = STATUSES
     return {
         "dormant_after_s": dormant_after.total_seconds(),
@@ -375,6 +374,21 @@ def _customer_summary(
             for stage in journey.stages
         ],
         "unplaced": {s: counts.get((None, s), 0) for s in statuses},
+    }
+
+
+def _pair_counts(first: pa.ChunkedArray, second: pa.ChunkedArray) -> dict[tuple[Any, Any], int]:
+    """How many rows hold each pair of values (nulls too): numbered by Arrow, counted by
+    numpy (Arrow's group_by would import pandas)."""
+    one, two = (
+        pc.dictionary_encode(c.combine_chunks(), null_encoding="encode") for c in (first, second)
+    )
+    width = len(two.dictionary)
+    counted = np.bincount(numpy_of(one.indices) * width + numpy_of(two.indices))
+    return {
+        (one.dictionary[k // width].as_py(), two.dictionary[k % width].as_py()): int(n)
+        for k, n in enumerate(counted)
+        if n
     }
 
 

@@ -68,21 +68,36 @@ def _warm_up() -> None:
 class Numbering:
     """Numbers 64-bit hashes 0, 1, ... by first appearance, batch after batch, in an open
     addressing table sized for the ``expected`` number of distinct ones (each slot holds a
-    hash and its number side by side: one cache line per look-up)."""
+    hash and its number side by side: one cache line per look-up). When more come, the table
+    ``grows`` (doubling, the numbers kept) or, if it may not, :meth:`number` says so."""
 
-    def __init__(self, expected: int) -> None:
-        size = 1 << max(4, (2 * expected + 2).bit_length())
-        self.slots = np.zeros((size, 2), dtype=np.uint64)  # hash, number + 1 (0: empty)
+    def __init__(self, expected: int, *, grows: bool = False) -> None:
+        self.grows = grows
+        self.slots = np.zeros((_slots_for(expected), 2), dtype=np.uint64)  # hash, number + 1
         self.hashes = np.empty(expected + 1, dtype=np.uint64)
         self.rows = np.zeros(expected + 1, dtype=np.int64)  # per number: its rows so far
         self.state = np.zeros(1, dtype=np.int64)  # how many are numbered so far
 
     def number(self, hashes: Any) -> Any:
-        """The number of each of ``hashes``; None once there are more than expected."""
+        """The number of each of ``hashes``; None once there are more than expected (and the
+        table may not grow)."""
         codes = np.empty(len(hashes), dtype=np.int32)
-        if not _number(hashes, self.slots, self.hashes, self.rows, self.state, codes):
-            return None
-        return codes
+        done = 0
+        while True:
+            done = _number(hashes, done, self.slots, self.hashes, self.rows, self.state, codes)
+            if done == len(hashes):
+                return codes
+            if not self.grows:
+                return None
+            self._grow()
+
+    def _grow(self) -> None:
+        capacity = 2 * len(self.hashes)
+        numbered = int(self.state[0])
+        self.hashes = np.concatenate([self.hashes, np.empty(capacity - numbered, np.uint64)])
+        self.rows = np.concatenate([self.rows, np.zeros(capacity - len(self.rows), np.int64)])
+        self.slots = np.zeros((_slots_for(capacity), 2), dtype=np.uint64)
+        _rehash(self.hashes[:numbered], self.slots)
 
     @property
     def found(self) -> Any:
@@ -90,17 +105,26 @@ class Numbering:
         return self.hashes[: self.state[0]]
 
 
+def _slots_for(expected: int) -> int:
+    """A power of two at least twice ``expected`` (short probe runs)."""
+    return 1 << max(4, (2 * expected + 2).bit_length())
+
+
 @kernel
-def _number(hashes: Any, slots: Any, found: Any, rows: Any, state: Any, codes: Any) -> bool:
+def _number(
+    hashes: Any, start: int, slots: Any, found: Any, rows: Any, state: Any, codes: Any
+) -> int:
+    """Number ``hashes`` from ``start`` on; where it stopped (``len(hashes)`` when done,
+    earlier when ``found`` is full)."""
     mask = np.uint64(len(slots) - 1)
-    for i in range(len(hashes)):
+    for i in range(start, len(hashes)):
         value = hashes[i]
         slot = (value * np.uint64(0x9E3779B97F4A7C15)) & mask
         while slots[slot, 1] != EMPTY and slots[slot, 0] != value:
             slot = (slot + np.uint64(1)) & mask
         if slots[slot, 1] == EMPTY:
             if state[0] == len(found):
-                return False
+                return i
             slots[slot, 0] = value
             slots[slot, 1] = state[0] + 1
             found[state[0]] = value
@@ -108,7 +132,20 @@ def _number(hashes: Any, slots: Any, found: Any, rows: Any, state: Any, codes: A
         number = np.int64(slots[slot, 1]) - 1
         codes[i] = number
         rows[number] += 1
-    return True
+    return len(hashes)
+
+
+@kernel
+def _rehash(found: Any, slots: Any) -> None:
+    """Put the numbered ``found`` hashes (distinct) into the empty table ``slots``."""
+    mask = np.uint64(len(slots) - 1)
+    for number in range(len(found)):
+        value = found[number]
+        slot = (value * np.uint64(0x9E3779B97F4A7C15)) & mask
+        while slots[slot, 1] != EMPTY:
+            slot = (slot + np.uint64(1)) & mask
+        slots[slot, 0] = value
+        slots[slot, 1] = number + 1
 
 
 @kernel

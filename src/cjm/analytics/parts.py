@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import ibis
 import ibis.expr.types as ir
@@ -20,6 +21,7 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from cjm.analytics import single_pass as fast
+from cjm.analytics.arrays import arrow_of, numpy_of, strings_of
 from cjm.analytics.contacts import (
     REPEAT_WINDOW,
     SESSION_GAP,
@@ -31,7 +33,14 @@ from cjm.analytics.customers import CHURNED_AFTER, DORMANT_AFTER, STATUSES, cust
 from cjm.analytics.engines import Engine
 from cjm.analytics.flow import directly_follows, end_activities, start_activities
 from cjm.analytics.funnel import FunnelStep, funnel
-from cjm.analytics.sequences import NONE, Sequences, customer_ids, load_sequences
+from cjm.analytics.sequences import (
+    NONE,
+    HashCollision,
+    Ints,
+    Sequences,
+    customer_ids,
+    load_sequences,
+)
 from cjm.analytics.touchpoints import map_touchpoints, unmapped_events
 from cjm.analytics.variants import variants
 from cjm.analytics.visits import back_steps, dwell, stage_visits
@@ -133,13 +142,14 @@ def single_pass_parts(log: EventLog, journey: Journey, settings: Settings) -> Pa
     The passes release the GIL, so independent ones run side by side on the machine's
     cores, and DuckDB lists the customer ids meanwhile (on a cursor of its own)."""
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        ids = pool.submit(customer_ids, log.connection.cursor(), log.table)
-        seq = load_sequences(log.connection, journey, log.table, log.customers)
+        ids = pool.submit(customer_ids, log.connection.cursor(), log.ids)
+        seq = load_sequences(log.connection, journey, log.table)
         unmapped = seq.codes["touchpoint"] == NONE
-        on_map = seq.where(~unmapped)
+        on_map = _Shared(lambda: seq.where(~unmapped))
+        visits = _Shared(lambda: on_map().where(_visit_starts(on_map())))
         channels = {tp.id: tp.channel.value for _stage, tp in journey.touchpoints()}
-        contact = pool.submit(fast.contacts, on_map, channels, int(SESSION_GAP.total_seconds()))
-        visits = on_map.where(_visit_starts(on_map))
+        gap = int(SESSION_GAP.total_seconds())
+        contact = _Shared(lambda: fast.contacts(on_map(), channels, gap))
         parts = {
             name: pool.submit(compute)
             for name, compute in _single_pass_parts(
@@ -152,11 +162,11 @@ def single_pass_parts(log: EventLog, journey: Journey, settings: Settings) -> Pa
     def funnels_of(members: pa.Array) -> Funnels:
         listed = log.connection.from_arrow(pa.table({"customer_id": members}))
         found = listed.select("hash(customer_id) AS c").to_arrow_table()
-        keys = np.asarray(found.column("c").to_numpy(), dtype=np.uint64)
-        chosen = np.isin(on_map.customer_keys, keys)
+        keys = np.asarray(numpy_of(found.column("c")), dtype=np.uint64)
+        chosen = np.isin(on_map().customer_keys, keys)
         return (
-            fast.funnel(on_map, steps, window_ms=window_ms, ordered=True, chosen=chosen),
-            fast.funnel(on_map, steps, window_ms=None, ordered=False, chosen=chosen),
+            fast.funnel(on_map(), steps, window_ms=window_ms, ordered=True, chosen=chosen),
+            fast.funnel(on_map(), steps, window_ms=None, ordered=False, chosen=chosen),
         )
 
     return Parts(**done, funnels_of=funnels_of)
@@ -166,9 +176,9 @@ def _single_pass_parts(
     journey: Journey,
     settings: Settings,
     seq: Sequences,
-    on_map: Sequences,
-    visits: Sequences,
-    contact: Future[Sequences],
+    on_map: _Shared[Sequences],
+    visits: _Shared[Sequences],
+    contact: _Shared[Sequences],
     ids: Future[tuple[pa.Array, npt.NDArray[np.uint64]]],
     unmapped: npt.NDArray[np.bool_],
 ) -> dict[str, Callable[[], Any]]:
@@ -184,43 +194,62 @@ def _single_pass_parts(
         return _sorted(found, "events")
 
     def switches() -> list[dict[str, Any]]:
-        found = fast.changes(contact.result(), "channel", repeat_s)
+        found = fast.changes(contact(), "channel", repeat_s)
         return _named_changes(found, "from_channel", "to_channel", "switches")
 
     def back_steps() -> list[dict[str, Any]]:
-        found = fast.changes(visits, "stage", backwards=True)
+        found = fast.changes(visits(), "stage", backwards=True)
         return _named_changes(found, "from_stage", "to_stage", "back_steps")
 
+    # The longest first, so that the workers finish close together.
     return {
-        "unmapped": unmapped_events,
-        "funnel_ordered": lambda: fast.funnel(on_map, steps, window_ms=window_ms, ordered=True),
-        "funnel_any_order": lambda: fast.funnel(on_map, steps, window_ms=None, ordered=False),
-        "touchpoint_funnel_ordered": lambda: fast.funnel(
-            on_map, touchpoints, window_ms=window_ms, ordered=True, column="touchpoint"
-        ),
-        "touchpoint_funnel_any_order": lambda: fast.funnel(
-            on_map, touchpoints, window_ms=None, ordered=False, column="touchpoint"
-        ),
-        "touchpoint_edges": lambda: _sorted(fast.directly_follows(on_map, "touchpoint"), "count"),
+        "customer_table": lambda: _customer_table(seq, on_map(), settings, *ids.result()),
         "event_edges": lambda: _sorted(
             fast.directly_follows(seq, "event"), "count", settings.top * 5
         ),
+        "event_variants": lambda: fast.variants(seq, "event", settings.top),
+        "touchpoint_funnel_any_order": lambda: fast.funnel(
+            on_map(), touchpoints, window_ms=None, ordered=False, column="touchpoint"
+        ),
+        "touchpoint_edges": lambda: _sorted(fast.directly_follows(on_map(), "touchpoint"), "count"),
+        "channel_switches": switches,  # computes the contacts first
+        "funnel_ordered": lambda: fast.funnel(on_map(), steps, window_ms=window_ms, ordered=True),
+        "funnel_any_order": lambda: fast.funnel(on_map(), steps, window_ms=None, ordered=False),
+        "dwell": lambda: fast.dwell(visits()),
+        "stage_activity": lambda: fast.activity(on_map(), "stage"),
+        "touchpoint_activity": lambda: fast.activity(on_map(), "touchpoint"),
+        "touchpoint_funnel_ordered": lambda: fast.funnel(
+            on_map(), touchpoints, window_ms=window_ms, ordered=True, column="touchpoint"
+        ),
+        "stage_variants": lambda: fast.variants(visits(), "stage", settings.top),
+        "repeats": lambda: fast.repeat_contacts(contact(), repeat_s),
+        "unmapped": unmapped_events,
+        "back_steps": back_steps,
         "start": lambda: _sorted(
-            fast.boundary_activities(on_map, "touchpoint", first=True), "customers"
+            fast.boundary_activities(on_map(), "touchpoint", first=True), "customers"
         ),
         "end": lambda: _sorted(
-            fast.boundary_activities(on_map, "touchpoint", first=False), "customers"
+            fast.boundary_activities(on_map(), "touchpoint", first=False), "customers"
         ),
-        "channel_switches": switches,
-        "back_steps": back_steps,
-        "event_variants": lambda: fast.variants(seq, "event", settings.top),
-        "stage_variants": lambda: fast.variants(visits, "stage", settings.top),
-        "stage_activity": lambda: fast.activity(on_map, "stage"),
-        "touchpoint_activity": lambda: fast.activity(on_map, "touchpoint"),
-        "repeats": lambda: fast.repeat_contacts(contact.result(), repeat_s),
-        "dwell": lambda: fast.dwell(visits),
-        "customer_table": lambda: _customer_table(seq, on_map, settings, *ids.result()),
     }
+
+
+T = TypeVar("T")
+
+
+class _Shared(Generic[T]):
+    """A value the parts share, computed once by the first that asks (the others wait)."""
+
+    def __init__(self, compute: Callable[[], T]) -> None:
+        self._compute = compute
+        self._lock = threading.Lock()
+        self._value: list[T] = []
+
+    def __call__(self) -> T:
+        with self._lock:
+            if not self._value:
+                self._value.append(self._compute())
+        return self._value[0]
 
 
 def _named_changes(
@@ -264,24 +293,39 @@ def _customer_table(
     furthest = np.full(seq.customers, NONE)
     if on_map.rows:
         furthest[placed] = np.maximum.reduceat(on_map.codes["stage"], on_map.starts[:-1]) + 1
-    at = np.searchsorted(seq.customer_keys, hashes)  # each id's customer
+    at = _places(hashes, seq.customer_keys)
     utc = pa.timestamp("us", tz="UTC")
     return pa.table(
         {
             "customer_id": ids,
-            "events": np.diff(seq.starts)[at],
-            "first_seen": pa.array(seq.us[first_row][at], pa.int64()).cast(utc),
-            "last_seen": pa.array(seq.us[last_row][at], pa.int64()).cast(utc),
+            "events": arrow_of(np.diff(seq.starts)[at], pa.int64()),
+            "first_seen": arrow_of(seq.us[first_row][at], utc),
+            "last_seen": arrow_of(seq.us[last_row][at], utc),
             "status": _names(status[at], list(STATUSES)),
             "current_stage": _names(stage[at], seq.names["stage"]),
             "last_touchpoint": _names(touchpoint[at], seq.names["touchpoint"]),
-            "furthest_stage_index": pa.array(furthest[at], mask=furthest[at] == NONE),
+            "furthest_stage_index": arrow_of(furthest[at], pa.int64(), furthest[at] != NONE),
         }
     )
 
 
+def _places(hashes: npt.NDArray[np.uint64], keys: npt.NDArray[np.uint64]) -> Ints:
+    """Where each of ``hashes`` is among the ascending ``keys``, when both hold the same
+    values (the customers' hashes, listed from their ids and found in the rows): the inverse
+    of the order that sorts ``hashes``. Raises :class:`HashCollision` when they differ (two
+    ids share a hash)."""
+    if len(hashes) != len(keys):
+        raise HashCollision("two customers share a hash")
+    at = np.empty(len(hashes), dtype=np.int64)
+    at[np.argsort(hashes)] = np.arange(len(hashes))
+    if not np.array_equal(keys[at], hashes):
+        raise HashCollision("two customers share a hash")
+    return at
+
+
 def _names(codes: npt.NDArray[np.int64], names: list[str]) -> pa.Array:
-    return pa.array(np.array(names, dtype=object)[codes], pa.string(), mask=codes == NONE)
+    """The name of each code (null for ``NONE``), taken by Arrow: no Python object per row."""
+    return strings_of(names).take(arrow_of(codes, pa.int64(), codes != NONE))
 
 
 def _variants(table: ir.Table, by: str, top: int) -> dict[str, Any]:

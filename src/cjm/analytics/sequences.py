@@ -29,6 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from cjm.analytics import kernels
+from cjm.analytics.arrays import numpy_of
 from cjm.analytics.touchpoints import map_touchpoints
 from cjm.evidence.events import quote_name
 from cjm.model.journey import Journey
@@ -127,13 +128,12 @@ class HashCollision(Exception):
     """Two distinct values share a hash: use the SQL definitions for this log."""
 
 
-def load_sequences(
-    con: duckdb.DuckDBPyConnection, journey: Journey, table: str, customers: int
-) -> Sequences:
+def load_sequences(con: duckdb.DuckDBPyConnection, journey: Journey, table: str) -> Sequences:
     """Sort ``table`` once and map its events onto ``journey``; see the module docstring.
 
-    ``customers`` is the number of distinct customers (known from reading the log): it proves
-    that no two customers share a hash. Raises :class:`HashCollision` otherwise.
+    Raises :class:`HashCollision` when two combinations share a hash. Two customers sharing
+    one would be numbered as one: compare :attr:`Sequences.customers` with the number of
+    distinct ids (:func:`customer_ids`) to rule it out.
     """
     columns = [str(row[0]) for row in con.execute(f"DESCRIBE {table}").fetchall()]
     # What the rules test and the log has (a rule testing a missing column is refused by
@@ -150,11 +150,9 @@ def load_sequences(
         combinations = pool.submit(_combinations, con.cursor(), journey, table, columns, tested)
         ((total,),) = con.execute(f"SELECT count(*) FROM {table}").fetchall()
         ranges = _hash_ranges(max(1, -(-int(total) // CHUNK_ROWS)))
-        chunks = [_chunk(con, table, keys, bounds, customers, combinations) for bounds in ranges]
+        chunks = [_chunk(con, table, keys, bounds, combinations) for bounds in ranges]
     shifted = [c.starts[1:] + at for c, at in zip(chunks, _offsets(chunks), strict=True)]
     starts = np.concatenate([[0], *shifted])
-    if len(starts) - 1 != customers:
-        raise HashCollision("two customers share a hash")
     mapped = combinations.result()
     return Sequences(
         starts=starts,
@@ -191,13 +189,14 @@ def _combinations(
         for c in columns
     )
     combos = ibis.table({**dict.fromkeys(columns, "string"), "_h": "uint64"}, name="_c")
-    mapped = map_touchpoints(combos, journey).select("_h", "event", "touchpoint", "stage_index")
+    mapped = map_touchpoints(combos, journey)
+    mapped = mapped.select("_h", "event", "touchpoint", stage=mapped.stage_index.fill_null(0))
     rows = con.sql(
         f"WITH _c AS (SELECT {as_text}, _h FROM "
         f"(SELECT DISTINCT {keys}, hash({keys}) AS _h FROM {table})) "
         + ibis.to_sql(mapped, dialect="duckdb")
     ).to_arrow_table()
-    combo_hash = rows.column("_h").to_numpy()
+    combo_hash = numpy_of(rows.column("_h"))
     if len(np.unique(combo_hash)) != len(combo_hash):
         raise HashCollision("two event and attribute combinations share a hash")
     order = np.argsort(combo_hash)
@@ -205,13 +204,13 @@ def _combinations(
     stage_ids = [stage.id for stage in journey.stages]
     events = rows.column("event").to_pylist()
     event_names = sorted(set(events))
-    stage_index = rows.column("stage_index").to_numpy(zero_copy_only=False)
+    stage_index = numpy_of(rows.column("stage"))  # 1-based; 0 for none
     return _Combinations(
         hashes=combo_hash[order],
         lookups={
             "event": _codes(events, event_names)[order],
             "touchpoint": _codes(rows.column("touchpoint").to_pylist(), touchpoint_ids)[order],
-            "stage": np.where(np.isnan(stage_index), NONE, stage_index - 1).astype(np.int32)[order],
+            "stage": (stage_index - 1).astype(np.int32)[order],  # 0 - 1 is NONE
         },
         names={"event": event_names, "touchpoint": touchpoint_ids, "stage": stage_ids},
     )
@@ -243,7 +242,6 @@ def _chunk(
     table: str,
     keys: str,
     bounds: tuple[int, int],
-    customers: int,
     combinations: Future[_Combinations],
 ) -> _Chunk:
     """The rows of the customers whose hash is in ``bounds`` (all of them when ``bounds`` is
@@ -261,13 +259,11 @@ def _chunk(
     if len(seq) > 1 and not pc.all(pc.greater(seq[1:], seq[:-1])).as_py():
         fetched = fetched.sort_by("seq")  # DuckDB gave rows out of input order
     batches = [
-        {name: batch.column(name).to_numpy() for name in ("c", "us", "h")}
+        {name: numpy_of(batch.column(name)) for name in ("c", "us", "h")}
         for batch in fetched.to_batches()
     ]
-    customer = kernels.Numbering(customers)
+    customer = kernels.Numbering(max(1024, fetched.num_rows // 8), grows=True)
     numbers = [customer.number(batch["c"]) for batch in batches]
-    if any(n is None for n in numbers):
-        raise HashCollision("more customer hashes than customers")
     combos = combinations.result().hashes
     combo = kernels.Numbering(len(combos))
     combo.number(combos)  # numbered in ascending order: a row's number indexes ``combos``
@@ -294,15 +290,14 @@ def _offsets(chunks: list[_Chunk]) -> list[int]:
 
 
 def customer_ids(
-    con: duckdb.DuckDBPyConnection, table: str
+    con: duckdb.DuckDBPyConnection, ids: str
 ) -> tuple[pa.Array, npt.NDArray[np.uint64]]:
-    """The customer ids of ``table`` in ascending order, and each one's hash (which places it
-    among the customers of :class:`Sequences`)."""
+    """The customer ids listed in the table ``ids`` (distinct) in ascending order, and each
+    one's hash (which places it among the customers of :class:`Sequences`)."""
     found = con.sql(
-        f"SELECT customer_id, hash(customer_id) AS c FROM (SELECT DISTINCT customer_id "
-        f"FROM {table}) ORDER BY customer_id"
+        f"SELECT customer_id, hash(customer_id) AS c FROM {ids} ORDER BY customer_id"
     ).to_arrow_table()
-    hashes = found.column("c").to_numpy()
+    hashes = numpy_of(found.column("c"))
     return found.column("customer_id").combine_chunks(), np.asarray(hashes, dtype=np.uint64)
 
 

@@ -27,6 +27,7 @@ Format = Literal["csv", "parquet", "jsonl", "xes"]
 BadRowPolicy = Literal["fail", "skip"]
 MAX_LINE_BYTES = 64 * 2**20
 EXAMPLES = 5
+IDS = "event_customers"  # the table of the distinct customer ids of ``events``
 _SUFFIXES: dict[str, Format] = {
     ".csv": "csv",
     ".tsv": "csv",
@@ -71,6 +72,7 @@ class EventLog:
     bad: BadRows
     attributes: list[str]
     table: str = "events"
+    ids: str = IDS  # the distinct customer ids of ``table``, in a table
 
 
 def detect_format(path: Path) -> Format:
@@ -115,18 +117,18 @@ def read_events(
     try:
         _drop(con, "events")
         if kind == "VIEW":
-            # The raw texts first: when none needs trimming (nor is empty), the summary holds
-            # as it is and no scan of this log trims them; otherwise it is taken again.
-            con.execute(f"CREATE VIEW events AS {sql(clean=False, flag=True)}")
-            reasons, (rows, customers, start, end), untrimmed = _summary(con, flagged=True)
-            if not untrimmed:
-                canonical = sql(clean=False)
-            else:
+            # The raw texts first: when none needs trimming (nor is empty), they are the
+            # canonical ones and no scan of this log trims them; otherwise all is read again.
+            con.execute(f"CREATE VIEW events AS {sql(clean=False)}")
+            reasons, (rows, customers, start, end) = _summary(con)
+            if _untrimmed(con):
                 con.execute(f"CREATE OR REPLACE VIEW events AS {canonical}")
-                reasons, (rows, customers, start, end), _ = _summary(con, flagged=False)
+                reasons, (rows, customers, start, end) = _summary(con)
+            else:
+                canonical = sql(clean=False)
         else:
             con.execute(f"CREATE TABLE events AS {canonical}")
-            reasons, (rows, customers, start, end), _ = _summary(con, flagged=False)
+            reasons, (rows, customers, start, end) = _summary(con)
         bad = _bad_rows(con, source, mapping, reasons)
     except duckdb.Error as exc:  # a malformed row deep in the file
         raise _unreadable(path, fmt, exc) from None
@@ -284,12 +286,9 @@ def _canonical_sql(
     source: str,
     *,
     clean: bool = True,
-    flag: bool = False,
 ) -> str:
     """The canonical columns of ``source``. Mapped text columns are trimmed, with empty texts
-    as NULL; the customer and the event too, unless not ``clean``. ``flag`` adds
-    ``_untrimmed``: whether cleaning changed either (when it changes neither in the whole log,
-    the scans that follow, which all read them, can skip the cleaning)."""
+    as NULL; the customer and the event too, unless not ``clean``."""
     stamp = _timestamp(mapping["timestamp"], types[mapping["timestamp"]], timezone)
     selected = [
         f"{_text(mapping['customer_id'], clean)} AS customer_id",
@@ -302,12 +301,6 @@ def _canonical_sql(
             continue
         kind = "DOUBLE" if name in NUMERIC else "VARCHAR"
         selected.append(f"TRY_CAST({_text(column)} AS {kind}) AS {name}")
-    if flag:
-        changed = [
-            f"{_text(mapping[n], False)} IS DISTINCT FROM {_text(mapping[n])}"
-            for n in ("customer_id", "event")
-        ]
-        selected.append(f"({' OR '.join(changed)}) AS _untrimmed")
     used = set(mapping.values())
     selected += [
         f"CAST({quote_name(c)} AS VARCHAR) AS {quote_name(c)}"
@@ -338,20 +331,34 @@ _REASON = (
 )
 
 
-def _summary(
-    con: duckdb.DuckDBPyConnection, flagged: bool
-) -> tuple[dict[str, int], tuple[int, int, Any, Any], int]:
-    """Bad rows by reason; rows, customers, first and last time of the good ones; and, when
-    ``events`` is ``flagged``, the rows whose texts needed cleaning: one pass over the log."""
+def _summary(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, int], tuple[int, int, Any, Any]]:
+    """Bad rows by reason; rows, customers, first and last time of the good ones. The
+    distinct customer ids of the good rows are kept in a table of their own (``EventLog.ids``:
+    the analyses list them again)."""
     good = f"FILTER (WHERE NOT ({_BAD}))"
     counted = ", ".join(f"count(*) FILTER (WHERE {test})" for test in _REASONS.values())
-    untrimmed = "count(*) FILTER (WHERE _untrimmed)" if flagged else "0"
-    ((*bad, rows, customers, start, end, changed),) = con.execute(
-        f"SELECT {counted}, count(*) {good}, count(DISTINCT customer_id) {good}, "
-        f"min(timestamp) {good}, max(timestamp) {good}, {untrimmed} FROM events"
+    ((*bad, rows, start, end),) = con.execute(
+        f"SELECT {counted}, count(*) {good}, min(timestamp) {good}, max(timestamp) {good} "
+        "FROM events"
     ).fetchall()
     reasons = {reason: int(n) for reason, n in zip(_REASONS, bad, strict=True) if n}
-    return reasons, (int(rows), int(customers), start, end), int(changed)
+    keep = f" WHERE NOT ({_BAD})" if reasons else ""
+    con.execute(f"CREATE OR REPLACE TABLE {IDS} AS SELECT DISTINCT customer_id FROM events{keep}")
+    ((customers,),) = con.execute(f"SELECT count(*) FROM {IDS}").fetchall()
+    return reasons, (int(rows), int(customers), start, end)
+
+
+def _untrimmed(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether any customer id or event name (read raw) has spaces around it or is empty:
+    checked on the distinct ones, which says the same as every row at a fraction of the
+    cost."""
+    changed = "NULLIF(TRIM({0}), '') IS DISTINCT FROM {0}"
+    ((found,),) = con.execute(
+        f"SELECT (SELECT count(*) FROM {IDS} WHERE {changed.format('customer_id')}) "
+        f"+ (SELECT count(*) FROM (SELECT DISTINCT event FROM events) "
+        f"WHERE {changed.format('event')})"
+    ).fetchall()
+    return bool(found)
 
 
 def _bad_rows(
