@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from cjm.analytics import kernels
+from cjm.analytics import kernels, sequences
 from cjm.analytics.arrays import numpy_of
 from cjm.analytics.contacts import REPEAT_WINDOW
 from cjm.analytics.customers import CHURNED_AFTER, DORMANT_AFTER, STATUSES
@@ -33,7 +33,6 @@ from cjm.analytics.engines import Engine, EngineName, engine_for
 from cjm.analytics.funnel import FunnelStep
 from cjm.analytics.parts import Parts, Settings, single_pass_parts, sql_parts
 from cjm.analytics.segments import profile, segment
-from cjm.analytics.sequences import HashCollision
 from cjm.analytics.touchpoints import require_event_rules
 from cjm.evidence.columns import ColumnMap
 from cjm.evidence.customers import read_customers
@@ -234,8 +233,9 @@ def analyze(
     if not isinstance(journey, Journey):
         journey = load_journey(journey)
     require_event_rules(journey)  # before reading a possibly large log
-    if single_pass:
-        kernels.prepare()  # Numba starts up while DuckDB reads the log
+    if single_pass:  # Numba and the rules' compiler start up while DuckDB reads the log
+        kernels.prepare()
+        sequences.prepare(journey)
     log = (
         events
         if isinstance(events, EventLog)
@@ -249,7 +249,7 @@ def analyze(
     if single_pass and run.name == "duckdb":
         try:
             parts = single_pass_parts(log, journey, settings)
-        except HashCollision:
+        except sequences.HashCollision:
             parts = None  # astronomically rare; the SQL definitions need no hashes
     if parts is None:
         parts = sql_parts(log, journey, settings, run)

@@ -15,6 +15,7 @@ loader says so and the caller uses the SQL definitions instead.
 from __future__ import annotations
 
 import itertools
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -138,13 +139,7 @@ def load_sequences(con: duckdb.DuckDBPyConnection, journey: Journey, table: str)
     columns = [str(row[0]) for row in con.execute(f"DESCRIBE {table}").fetchall()]
     # What the rules test and the log has (a rule testing a missing column is refused by
     # name when the rules run on the combinations, not by the scan of the rows).
-    tested = [
-        "event",
-        *sorted(
-            {c.attribute for _s, tp in journey.touchpoints() if tp.events for c in tp.events.where}
-            & set(columns)
-        ),
-    ]
+    tested = ["event", *sorted(_tested_attributes(journey) & set(columns))]
     keys = ", ".join(quote_name(c) for c in tested)
     with ThreadPoolExecutor(max_workers=1) as pool:  # the rules compile while rows arrive
         combinations = pool.submit(_combinations, con.cursor(), journey, table, columns, tested)
@@ -188,13 +183,10 @@ def _combinations(
         f"CAST({quote_name(c) if c in tested else 'NULL'} AS VARCHAR) AS {quote_name(c)}"
         for c in columns
     )
-    combos = ibis.table({**dict.fromkeys(columns, "string"), "_h": "uint64"}, name="_c")
-    mapped = map_touchpoints(combos, journey)
-    mapped = mapped.select("_h", "event", "touchpoint", stage=mapped.stage_index.fill_null(0))
     rows = con.sql(
         f"WITH _c AS (SELECT {as_text}, _h FROM "
         f"(SELECT DISTINCT {keys}, hash({keys}) AS _h FROM {table})) "
-        + ibis.to_sql(mapped, dialect="duckdb")
+        + _rules_sql(journey, columns)
     ).to_arrow_table()
     combo_hash = numpy_of(rows.column("_h"))
     if len(np.unique(combo_hash)) != len(combo_hash):
@@ -214,6 +206,34 @@ def _combinations(
         },
         names={"event": event_names, "touchpoint": touchpoint_ids, "stage": stage_ids},
     )
+
+
+def _rules_sql(journey: Journey, columns: list[str]) -> str:
+    """The touchpoint rules as SQL over a table ``_c`` of the text ``columns`` and ``_h``."""
+    combos = ibis.table({**dict.fromkeys(columns, "string"), "_h": "uint64"}, name="_c")
+    mapped = map_touchpoints(combos, journey)
+    mapped = mapped.select("_h", "event", "touchpoint", stage=mapped.stage_index.fill_null(0))
+    return str(ibis.to_sql(mapped, dialect="duckdb"))
+
+
+def prepare(journey: Journey) -> threading.Thread:
+    """Compile the touchpoint rules once on a thread of its own, ahead of
+    :func:`load_sequences` (the first compilation pays for Ibis's and SQLGlot's start-up,
+    about half a second, which this overlaps with DuckDB reading the log)."""
+    thread = threading.Thread(target=_warm_up, args=(journey,), name="cjm-rules", daemon=True)
+    thread.start()
+    return thread
+
+
+def _warm_up(journey: Journey) -> None:
+    try:
+        _rules_sql(journey, ["event", *sorted(_tested_attributes(journey))])
+    except Exception:  # the real compilation reports it, with the log's columns
+        return
+
+
+def _tested_attributes(journey: Journey) -> set[str]:
+    return {c.attribute for _s, tp in journey.touchpoints() if tp.events for c in tp.events.where}
 
 
 # The log is fetched in chunks of customers (by hash range) of about this many rows, so that
