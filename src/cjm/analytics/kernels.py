@@ -181,10 +181,13 @@ def sort_within(starts: Any, us: Any, codes: Any) -> None:
 def kept(starts: Any, keep: Any, us: Any, combo: Any) -> Any:
     """The rows where ``keep`` holds (their times and combinations), where each customer's
     kept rows begin, and which customers keep any (the others are dropped)."""
+    rows = 0
+    for i in range(len(keep)):
+        rows += keep[i]
     present = np.zeros(len(starts) - 1, dtype=np.bool_)
     kept_starts = np.zeros(len(starts), dtype=np.int64)
-    kept_us = np.empty(len(us), dtype=us.dtype)
-    kept_combo = np.empty(len(combo), dtype=combo.dtype)
+    kept_us = np.empty(rows, dtype=us.dtype)  # counted first: no copy to trim them
+    kept_combo = np.empty(rows, dtype=combo.dtype)
     found = rows = 0
     for c in range(len(starts) - 1):
         for i in range(starts[c], starts[c + 1]):
@@ -196,7 +199,7 @@ def kept(starts: Any, keep: Any, us: Any, combo: Any) -> Any:
             present[c] = True
             found += 1
             kept_starts[found] = rows
-    return kept_starts[: found + 1], present, kept_us[:rows].copy(), kept_combo[:rows].copy()
+    return kept_starts[: found + 1], present, kept_us, kept_combo
 
 
 @kernel
@@ -210,12 +213,20 @@ def floor_divide(values: Any, by: int) -> Any:
 
 @kernel
 def _firsts(
-    low: int, high: int, codes: Any, ms: Any, window_ms: int, ordered: bool, chain: Any, first: Any
-) -> None:
+    low: int,
+    high: int,
+    codes: Any,
+    ms: Any,
+    window_ms: int,
+    ordered: bool,
+    chain: Any,
+    first: Any,
+    touched: Any,
+) -> int:
     """One customer's rows ``low`` to ``high``: per step, the time of the first row that
-    reached it (-1 when none) into ``first`` (``chain`` is scratch space)."""
-    chain[:] = -1
-    first[:] = -1
+    reached it into ``first`` (``chain`` is scratch space; both hold -1 on entry). Lists the
+    steps reached in ``touched`` and returns how many (only those need resetting)."""
+    reached = 0
     for i in range(low, high):
         step = codes[i]
         start = i
@@ -226,6 +237,9 @@ def _firsts(
         chain[step] = start
         if first[step] < 0:
             first[step] = ms[i]
+            touched[reached] = step
+            reached += 1
+    return reached
 
 
 @kernel
@@ -239,27 +253,36 @@ def funnel(
     (no window when < 0)."""
     reached = np.zeros(steps, dtype=np.int64)
     bounds = np.zeros(steps + 1, dtype=np.int64)
-    chain = np.empty(steps, dtype=np.int64)  # the start row of the latest chain at each step
-    first = np.empty(steps, dtype=np.int64)
+    chain = np.full(steps, -1, dtype=np.int64)  # the start row of the latest chain per step
+    first = np.full(steps, -1, dtype=np.int64)
+    touched = np.empty(steps, dtype=np.int64)
+    # Each gap joins two first rows of one customer: there are fewer than rows.
+    found = np.empty(len(codes), dtype=np.float64)
+    step_of = np.empty(len(codes), dtype=np.int32)
+    n = 0
     for c in range(len(starts) - 1):
         if chosen[c]:
-            _firsts(starts[c], starts[c + 1], codes, ms, window_ms, ordered, chain, first)
-            for k in range(steps):
-                if first[k] >= 0:
-                    reached[k] += 1
-                    if k and first[k - 1] >= 0:
-                        bounds[k + 1] += 1
+            steps_reached = _firsts(
+                starts[c], starts[c + 1], codes, ms, window_ms, ordered, chain, first, touched
+            )
+            for t in range(steps_reached):
+                k = touched[t]
+                reached[k] += 1
+                if k and first[k - 1] >= 0:
+                    bounds[k + 1] += 1
+                    found[n] = (first[k] - first[k - 1]) / 1000
+                    step_of[n] = k
+                    n += 1
+            for t in range(steps_reached):
+                chain[touched[t]] = -1
+                first[touched[t]] = -1
     for k in range(steps):
         bounds[k + 1] += bounds[k]
     filled = bounds[:-1].copy()
-    gaps = np.empty(bounds[-1], dtype=np.float64)
-    for c in range(len(starts) - 1):
-        if chosen[c]:
-            _firsts(starts[c], starts[c + 1], codes, ms, window_ms, ordered, chain, first)
-            for k in range(1, steps):
-                if first[k] >= 0 and first[k - 1] >= 0:
-                    gaps[filled[k]] = (first[k] - first[k - 1]) / 1000
-                    filled[k] += 1
+    gaps = np.empty(n, dtype=np.float64)
+    for i in range(n):  # grouped by step, in customer order
+        gaps[filled[step_of[i]]] = found[i]
+        filled[step_of[i]] += 1
     return reached, bounds, gaps
 
 
@@ -382,7 +405,7 @@ def grouped(group: Any, values: Any, groups: int) -> Any:
 def order_statistics(values: Any, bounds: Any, quantiles: Any) -> Any:
     """Per group ``values[bounds[g]:bounds[g + 1]]`` (not empty) and quantile q: the order
     statistics at the floor and the ceiling of position ``(n - 1) q``, found by selection
-    (no sort) on a copy of the group."""
+    (no sort), which reorders each group of ``values`` in place."""
     groups, wanted = len(bounds) - 1, len(quantiles)
     low = np.full((groups, wanted), np.nan)
     high = np.full((groups, wanted), np.nan)
@@ -391,7 +414,7 @@ def order_statistics(values: Any, bounds: Any, quantiles: Any) -> Any:
         n = bounds[g + 1] - bounds[g]
         if not n:
             continue
-        work = values[bounds[g] : bounds[g + 1]].copy()
+        work = values[bounds[g] : bounds[g + 1]]
         for j in range(wanted):
             position = (n - 1) * quantiles[j]
             ranks[2 * j], ranks[2 * j + 1] = np.floor(position), np.ceil(position)

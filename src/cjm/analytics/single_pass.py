@@ -59,18 +59,16 @@ def variants(seq: Sequences, column: str, top: int) -> dict[str, Any]:
     codes, names = seq.codes[column], seq.names[column]
     if not seq.rows:
         return {"total": 0, "top": []}
-    hashes = kernels.path_hashes(seq.starts, codes)
-    order = np.argsort(hashes, kind="stable")
-    ranked = hashes[order]
-    changed = np.ones(len(order), dtype=bool)
-    changed[1:] = ranked[1:] != ranked[:-1]
-    group = np.empty(len(order), dtype=np.int64)
-    group[order] = np.cumsum(changed) - 1
-    representative = order[changed]  # the first customer of each group
+    paths = kernels.Numbering(max(1024, seq.customers // 2), grows=True)
+    group = paths.number(kernels.path_hashes(seq.starts, codes))  # by first appearance
+    counts = paths.rows[: len(paths.found)]
+    new = np.ones(len(group), dtype=bool)  # numbered in order: a new one exceeds all before
+    new[1:] = group[1:] > np.maximum.accumulate(group)[:-1]
+    representative = np.flatnonzero(new)  # the first customer of each
     if not kernels.same_paths(seq.starts, codes, representative[group]):
         raise HashCollision("two different paths share a hash")
-    counts = np.bincount(group)
-    kth = counts[np.argsort(-counts, kind="stable")[min(top, len(counts)) - 1]]
+    k = min(top, len(counts))
+    kth = np.partition(counts, len(counts) - k)[len(counts) - k]  # the k-th most customers
     candidates = [
         ([names[c] for c in codes[seq.starts[r] : seq.starts[r + 1]]], int(counts[g]))
         for g, r in enumerate(representative)
@@ -215,9 +213,9 @@ def dwell(visits: Sequences) -> dict[str, dict[str, Any]]:
 
 def quantiles(values: Floats, bounds: Ints) -> list[list[float] | None]:
     """``QUANTILES`` of each group ``values[bounds[g]:bounds[g + 1]]`` (None for an empty
-    group), interpolated like DuckDB's quantile_cont and rounded to ``DECIMALS`` like the
-    SQL definitions (durations are whole milliseconds, so this drops only interpolation
-    noise)."""
+    group; each group is reordered in place), interpolated like DuckDB's quantile_cont and
+    rounded to ``DECIMALS`` like the SQL definitions (durations are whole milliseconds, so
+    this drops only interpolation noise)."""
     low, high = kernels.order_statistics(values, bounds, np.array(QUANTILES))
     found: list[list[float] | None] = []
     for g in range(len(bounds) - 1):
