@@ -11,11 +11,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import duckdb
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cjm
+from cjm.analytics import sequences
 from cjm.analytics.analyze import analyze
 from cjm.evidence import ColumnMap, read_events
 from cjm.evidence.events import EventLog
@@ -86,6 +89,27 @@ def test_the_engines_agree_on_the_demo_log(window: dt.timedelta | None, tmp_path
     assert [len(s["groups"]) for s in result["segments"]] == [4, 2, 3, 3]  # 3 first channels
     assert result["flow"]["back_steps"], "the demo generator makes back-steps"
     assert result["flow"]["channel_switches"]
+
+
+def test_the_rows_are_ordered_the_same_on_any_number_of_lanes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The load splits the rows into one lane per core; every split gives the same order
+    (rows shuffled: customers span lanes, their rows come out of time order)."""
+    journey = cjm.load_journey(cjm.example_path("subscription"))
+    path = write_events(generate_events(journey, customers=400, seed=9), tmp_path / "e.parquet")
+    shuffled = tmp_path / "shuffled.parquet"
+    duckdb.execute(
+        f"COPY (SELECT * FROM '{path}' ORDER BY hash(customer_id, timestamp)) TO '{shuffled}'"
+    )
+    log = read_events(shuffled)
+    loaded = []
+    for lanes in (1, 2, 3, 7):
+        monkeypatch.setattr(sequences.os, "cpu_count", lambda lanes=lanes: lanes)
+        loaded.append(sequences.load_sequences(log.connection, journey, log.table))
+    for other in loaded[1:]:
+        for field in ("starts", "us", "combo", "customer_keys"):
+            assert np.array_equal(getattr(other, field), getattr(loaded[0], field)), field
 
 
 @pytest.mark.realdata

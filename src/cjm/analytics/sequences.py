@@ -15,6 +15,7 @@ loader says so and the caller uses the SQL definitions instead.
 from __future__ import annotations
 
 import itertools
+import os
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -184,9 +185,8 @@ def _combinations(
         for c in columns
     )
     rows = con.sql(
-        f"WITH _c AS (SELECT {as_text}, _h FROM "
-        f"(SELECT DISTINCT {keys}, hash({keys}) AS _h FROM {table})) "
-        + _rules_sql(journey, columns)
+        f"WITH _c AS (SELECT {as_text}, hash({keys}) AS _h FROM "
+        f"(SELECT DISTINCT {keys} FROM {table})) " + _rules_sql(journey, columns)
     ).to_arrow_table()
     combo_hash = numpy_of(rows.column("_h"))
     if len(np.unique(combo_hash)) != len(combo_hash):
@@ -267,7 +267,10 @@ def _chunk(
     """The rows of the customers whose hash is in ``bounds`` (all of them when ``bounds`` is
     every hash). DuckDB hands over integer columns in input order; the customers are numbered
     in a hash table and the rows put in order by a counting sort
-    (:mod:`cjm.analytics.kernels`), batch by batch, many times faster than sorting in SQL."""
+    (:mod:`cjm.analytics.kernels`), many times faster than sorting in SQL. The rows are cut
+    into one lane of consecutive rows per core: each lane numbers its customers on its own
+    thread, the numberings are merged, and each lane places its rows after those of the
+    lanes before it (so ties keep their input order)."""
     low, high = bounds
     every = bounds == (0, 2**64)
     where = "" if every else f" WHERE c >= {low}::UHUGEINT AND c < {high}::UHUGEINT"
@@ -282,26 +285,104 @@ def _chunk(
         {name: numpy_of(batch.column(name)) for name in ("c", "us", "h")}
         for batch in fetched.to_batches()
     ]
-    customer = kernels.Numbering(max(1024, fetched.num_rows // 8), grows=True)
-    numbers = [customer.number(batch["c"]) for batch in batches]
-    combos = combinations.result().hashes
+    lanes = _lanes(batches, os.cpu_count() or 1)
+    with ThreadPoolExecutor(max_workers=len(lanes)) as pool:
+        counted = list(pool.map(_number_customers, lanes))
+        customers, numbers, before = _merge(counted)
+        found = customers.found
+        by_hash = np.argsort(found)
+        rank = np.empty(len(found), dtype=np.int64)
+        rank[by_hash] = np.arange(len(found))
+        rows = before[-1]  # every lane's rows of each customer
+        starts = np.concatenate(([0], np.cumsum(rows[by_hash])))
+        us = np.empty(fetched.num_rows, dtype=np.int64)
+        codes = np.empty(fetched.num_rows, dtype=np.int32)
+        combos = combinations.result().hashes
+        placed = [  # each lane's rows go after those of the lanes before it
+            pool.submit(
+                _place, lane, numbered, combos, rank, starts[:-1] + ahead[by_hash], us, codes
+            )
+            for lane, numbered, ahead in zip(lanes, numbers, before[:-1], strict=True)
+        ]
+        if not all(future.result() for future in placed):
+            raise HashCollision("a row's combination is not among the distinct combinations")
+        middle = int(np.searchsorted(starts, starts[-1] // 2))
+        halves = [starts[: middle + 1], starts[middle:]]
+        list(pool.map(lambda part: kernels.sort_within(part, us, codes), halves))
+    return _Chunk(starts=starts, us=us, combo=codes, keys=found[by_hash])
+
+
+Batch = dict[str, npt.NDArray[Any]]
+
+
+def _lanes(batches: list[Batch], lanes: int) -> list[list[Batch]]:
+    """The rows of ``batches`` in ``lanes`` runs of consecutive rows, as even as can be
+    (consecutive: a lane's rows all come before the next lane's in the input)."""
+    total = sum(len(batch["c"]) for batch in batches)
+    cuts = [total * k // lanes for k in range(1, lanes)] + [total]
+    found: list[list[Batch]] = [[]]
+    at = 0  # rows put in lanes so far
+    for batch in batches:
+        low = 0
+        while low < len(batch["c"]):
+            take = min(len(batch["c"]) - low, cuts[len(found) - 1] - at)
+            if take:
+                found[-1].append({name: column[low : low + take] for name, column in batch.items()})
+                low, at = low + take, at + take
+            if at == cuts[len(found) - 1] and len(found) < lanes:
+                found.append([])
+    return [lane for lane in found if lane] or [[]]
+
+
+def _number_customers(lane: list[Batch]) -> tuple[kernels.Numbering, list[Ints]]:
+    """The lane's customers numbered by first appearance, and each row's number."""
+    rows = sum(len(batch["c"]) for batch in lane)
+    numbering = kernels.Numbering(max(1024, rows // 8), grows=True)
+    return numbering, [numbering.number(batch["c"]) for batch in lane]
+
+
+def _merge(
+    counted: list[tuple[kernels.Numbering, list[Ints]]],
+) -> tuple[kernels.Numbering, list[list[Ints]], list[Ints]]:
+    """One numbering of every lane's customers (the first lane's, extended), each lane's
+    rows renumbered by it, and per lane the rows of each customer in the lanes before it
+    (the last entry: in all of them)."""
+    merged, first_numbers = counted[0]
+    numbers = [first_numbers]
+    remaps = [np.arange(len(merged.found))]
+    lane_rows = [merged.rows[: len(merged.found)].copy()]
+    for numbering, lane_numbers in counted[1:]:
+        remap = merged.number(numbering.found)  # new customers are appended
+        remaps.append(remap)
+        lane_rows.append(numbering.rows[: len(numbering.found)])
+        numbers.append([remap[n] for n in lane_numbers])
+    ahead = np.zeros(len(merged.found), dtype=np.int64)
+    before = [ahead.copy()]
+    for remap, counts in zip(remaps, lane_rows, strict=True):
+        ahead[remap] += counts  # a numbering's customers are distinct: no index repeats
+        before.append(ahead.copy())
+    return merged, numbers, before
+
+
+def _place(
+    lane: list[Batch],
+    numbers: list[Ints],
+    combos: npt.NDArray[np.uint64],
+    rank: Ints,
+    filled: Ints,
+    us: Ints,
+    codes: Ints,
+) -> bool:
+    """Put the lane's rows at their customers' places (from ``filled`` on), with the number
+    of their combination among ``combos``; False if a row's is not among them."""
     combo = kernels.Numbering(len(combos))
     combo.number(combos)  # numbered in ascending order: a row's number indexes ``combos``
-    numbered = list(zip(numbers, [combo.number(batch["h"]) for batch in batches], strict=True))
-    if any(h is None for _, h in numbered) or len(combo.found) != len(combos):
-        raise HashCollision("a row's combination is not among the distinct combinations")
-    found = customer.found
-    by_hash = np.argsort(found)
-    rank = np.empty(len(found), dtype=np.int64)
-    rank[by_hash] = np.arange(len(found))
-    starts = np.concatenate(([0], np.cumsum(customer.rows[by_hash])))
-    filled = starts[:-1].copy()
-    us = np.empty(fetched.num_rows, dtype=np.int64)
-    codes = np.empty(fetched.num_rows, dtype=np.int32)
-    for batch, (number, combination) in zip(batches, numbered, strict=True):
+    for batch, number in zip(lane, numbers, strict=True):
+        combination = combo.number(batch["h"])
+        if combination is None:
+            return False
         kernels.place(number, rank, batch["us"], combination, filled, us, codes)
-    kernels.sort_within(starts, us, codes)
-    return _Chunk(starts=starts, us=us, combo=codes, keys=found[by_hash])
+    return len(combo.found) == len(combos)
 
 
 def _offsets(chunks: list[_Chunk]) -> list[int]:
