@@ -203,6 +203,26 @@ def test_parquet_texts_are_trimmed_only_when_they_need_it(
     assert "_untrimmed" not in log.attributes
 
 
+def test_a_typed_parquet_log_without_nulls_skips_the_row_checks_and_one_with_nulls_does_not(
+    tmp_path: Path,
+):
+    """The file's statistics say when no row can be bad; a null anywhere still counts."""
+    stamps = [dt.datetime(2024, 1, d, tzinfo=dt.UTC) for d in (1, 2, 3)]
+    clean, holed = tmp_path / "clean.parquet", tmp_path / "holed.parquet"
+    pq.write_table(
+        pa.table({"customer_id": ["a", "a", "b"], "timestamp": stamps, "event": ["v"] * 3}), clean
+    )
+    pq.write_table(
+        pa.table({"customer_id": ["a", None, "b"], "timestamp": stamps, "event": ["v"] * 3}), holed
+    )
+    log = read_events(clean)
+    assert (log.rows, log.customers, log.start, log.end) == (3, 2, stamps[0], stamps[2])
+    with pytest.raises(InvalidInput, match="1 bad row \\(1 missing customer\\)"):
+        read_events(holed)
+    skipped = read_events(holed, on_bad_rows="skip")
+    assert (skipped.rows, skipped.customers, skipped.bad.total) == (2, 2, 1)
+
+
 @pytest.mark.realdata
 def test_xes_and_csv_of_the_same_log_agree(shared_data: Path):
     columns = ColumnMap(

@@ -120,7 +120,8 @@ def read_events(
             # The raw texts first: when none needs trimming (nor is empty), they are the
             # canonical ones and no scan of this log trims them; otherwise all is read again.
             con.execute(f"CREATE VIEW events AS {sql(clean=False)}")
-            reasons, (rows, customers, start, end) = _summary(con)
+            clean = _never_null(con, path, mapping, types)  # no bad row can come of it
+            reasons, (rows, customers, start, end) = _summary(con, bad_possible=not clean)
             if _untrimmed(con):
                 con.execute(f"CREATE OR REPLACE VIEW events AS {canonical}")
                 reasons, (rows, customers, start, end) = _summary(con)
@@ -331,21 +332,43 @@ _REASON = (
 )
 
 
-def _summary(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, int], tuple[int, int, Any, Any]]:
+def _summary(
+    con: duckdb.DuckDBPyConnection, *, bad_possible: bool = True
+) -> tuple[dict[str, int], tuple[int, int, Any, Any]]:
     """Bad rows by reason; rows, customers, first and last time of the good ones. The
     distinct customer ids of the good rows are kept in a table of their own (``EventLog.ids``:
-    the analyses list them again)."""
-    good = f"FILTER (WHERE NOT ({_BAD}))"
-    counted = ", ".join(f"count(*) FILTER (WHERE {test})" for test in _REASONS.values())
+    the analyses list them again). Without ``bad_possible`` the rows are not tested one by
+    one (DuckDB then answers the rest from the file's statistics)."""
+    good = f" FILTER (WHERE NOT ({_BAD}))" if bad_possible else ""
+    tests = _REASONS.values() if bad_possible else []
+    counted = [f"count(*) FILTER (WHERE {test})" for test in tests]
+    selected = [*counted, f"count(*){good}", f"min(timestamp){good}", f"max(timestamp){good}"]
     ((*bad, rows, start, end),) = con.execute(
-        f"SELECT {counted}, count(*) {good}, min(timestamp) {good}, max(timestamp) {good} "
-        "FROM events"
+        f"SELECT {', '.join(selected)} FROM events"
     ).fetchall()
-    reasons = {reason: int(n) for reason, n in zip(_REASONS, bad, strict=True) if n}
+    reasons = {reason: int(n) for reason, n in zip(_REASONS, bad, strict=False) if n}
     keep = f" WHERE NOT ({_BAD})" if reasons else ""
     con.execute(f"CREATE OR REPLACE TABLE {IDS} AS SELECT DISTINCT customer_id FROM events{keep}")
     ((customers,),) = con.execute(f"SELECT count(*) FROM {IDS}").fetchall()
     return reasons, (int(rows), int(customers), start, end)
+
+
+def _never_null(
+    con: duckdb.DuckDBPyConnection, path: Path, mapping: dict[str, str], types: dict[str, str]
+) -> bool:
+    """Whether the Parquet file's statistics show that no row lacks a customer, an event or
+    a timestamp, the timestamp being typed (a text one may not parse)."""
+    stamp = mapping["timestamp"]
+    if not (types[stamp].startswith("TIMESTAMP") or types[stamp] == "DATE"):
+        return False
+    found = dict(
+        con.execute(
+            "SELECT path_in_schema, bool_and(coalesce(stats_null_count = 0, false)) "
+            "FROM parquet_metadata(?) GROUP BY path_in_schema",
+            [str(path)],
+        ).fetchall()
+    )
+    return all(found.get(mapping[name]) is True for name in ("customer_id", "event", "timestamp"))
 
 
 def _untrimmed(con: duckdb.DuckDBPyConnection) -> bool:
