@@ -238,7 +238,7 @@ def _tested_attributes(journey: Journey) -> set[str]:
 
 # The log is fetched in chunks of customers (by hash range) of about this many rows, so that
 # the fetched columns and the sort never hold more than one chunk at a time.
-CHUNK_ROWS = 16_000_000
+CHUNK_ROWS = 32_000_000
 
 
 def _hash_ranges(parts: int) -> list[tuple[int, int]]:
