@@ -8,8 +8,9 @@ rows are put in order by customer, time and input order once, by a counting sort
 themselves run on the few distinct combinations, through the same
 :func:`~cjm.analytics.touchpoints.map_touchpoints`.
 
-Hashes are checked, not trusted: when two customers (or two combinations) share a hash the
-loader says so and the caller uses the SQL definitions instead.
+Hashes are checked, not trusted: when two combinations share a hash the loader says so, and
+when two customers do, placing the distinct ids (:func:`customer_ids`) among the sequences
+does; the caller then uses the SQL definitions instead.
 """
 
 from __future__ import annotations
@@ -219,7 +220,7 @@ def _rules_sql(journey: Journey, columns: list[str]) -> str:
 def prepare(journey: Journey) -> threading.Thread:
     """Compile the touchpoint rules once on a thread of its own, ahead of
     :func:`load_sequences` (the first compilation pays for Ibis's and SQLGlot's start-up,
-    about half a second, which this overlaps with DuckDB reading the log)."""
+    about a fifth of a second, which this overlaps with DuckDB reading the log)."""
     thread = threading.Thread(target=_warm_up, args=(journey,), name="cjm-rules", daemon=True)
     thread.start()
     return thread
