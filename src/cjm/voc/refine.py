@@ -26,8 +26,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 from scipy.sparse import csr_matrix, hstack, vstack
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 
 from cjm.voc.encoder import Vectors, normalise_text
 
@@ -67,6 +65,8 @@ def self_train(
     labels = scores.shape[1]
     if len(texts) < max(MIN_TEXTS, MIN_PER_LABEL * labels) or labels < 2:
         return prior
+    from sklearn.linear_model import LogisticRegression  # here: fast mode never needs sklearn
+
     examples = examples or Examples()
     features, example_features = _features(texts, vectors, examples)
     mix = EXAMPLE_PRIOR if len(examples.texts) else PRIOR
@@ -91,6 +91,8 @@ def _features(
     texts: Sequence[str], vectors: Vectors, examples: Examples
 ) -> tuple[csr_matrix, csr_matrix]:
     """Embeddings beside TF-IDF word and word-pair weights, for the texts and the examples."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     words = TfidfVectorizer(
         preprocessor=lambda t: normalise_text(t).lower(),
         min_df=2,
