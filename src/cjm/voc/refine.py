@@ -36,7 +36,10 @@ ROUNDS = 2
 PRIOR = 0.3  # the zero-shot softmax's share in the mix
 EXAMPLE_PRIOR = 0.0  # with labelled examples the learned model is trusted alone
 TEMPERATURE = 0.05
-STRENGTH = 0.3  # inverse L2 penalty of the logistic regression (chosen on the training split)
+# inverse L2 penalty of the logistic regression: 1.0 beat 0.3 on each of three validation
+# folds of the airline training split (zero-shot stage macro-F1 +0.007, its ARI +0.008 on
+# average; 3.0 scored the same as 1.0); the few-shot reasons did not move
+STRENGTH = 1.0
 EXAMPLE_FIT_WEIGHT = 10.0  # a labelled example counts as this many pseudo-labels
 MAX_WORDS = 5_000  # the most frequent words and pairs kept as features
 MAX_ROWS = 2_000  # pseudo-labelled rows fitted at most (a seeded sample beyond): as good, faster
