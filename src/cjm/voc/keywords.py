@@ -50,7 +50,7 @@ def keyword_hits(texts: Sequence[str], keywords: Sequence[frozenset[str]]) -> np
     split = [_TOKEN.findall(t.lower()) for t in texts]
     found = list(chain.from_iterable(split))
     words = np.fromiter(map(codes.word.get, found, repeat(0)), np.int64, len(found))
-    text = np.repeat(np.arange(len(texts)), [len(words) for words in split])
+    text = np.repeat(np.arange(len(texts)), list(map(len, split)))
     pairs = _found(words, text, codes)  # (text, keyword) pairs, each once
     owned = np.array([[k in own for own in keywords] for k in wanted], dtype=np.int64)
     np.add.at(hits, pairs[:, 0], owned[pairs[:, 1]])

@@ -5,9 +5,11 @@ embeddings. The number of themes is chosen by the data: every k from 2 up to ``M
 (and at most one theme per ``MIN_PER_THEME`` texts) is tried, and the k with the best mean
 silhouette wins, if that silhouette reaches ``MIN_SILHOUETTE``; under it the texts show no
 substantial structure (Kaufman and Rousseeuw's bound) and stay one theme, since a split there
-would only cut one complaint in arbitrary halves. A theme's label is its three most
-distinctive words (frequent in the theme, rarer elsewhere: class-based TF-IDF, as BERTopic
-names topics); its quotes are the texts closest to its centre.
+would only cut one complaint in arbitrary halves. Above ``SILHOUETTE_SAMPLE`` texts, k is
+chosen on a seeded sample of that many (fitted and scored there), then all are clustered.
+A theme's label is its three most distinctive words (frequent in the theme, rarer elsewhere:
+class-based TF-IDF, as BERTopic names topics); its quotes are the texts closest to its
+centre.
 
 >>> from cjm.voc.encoder import get_encoder
 >>> texts = ["my bag was lost", "lost bag again", "bag never arrived",
@@ -169,9 +171,7 @@ def silhouette(distances: npt.NDArray[np.float64], labels: npt.NDArray[np.int64]
 
 
 def _members(labels: npt.NDArray[np.int64], k: int) -> Any:
-    """Which rows are in which cluster: a sparse (clusters x rows) matrix of ones. (Sparse:
-    the products with it stay single-threaded, which is faster at these sizes than BLAS's
-    threads, and much faster when another process holds the other core.)"""
+    """Which rows are in which cluster: a sparse (clusters x rows) matrix of ones."""
     ones = np.ones(len(labels), dtype=np.float32)
     return sparse.csr_matrix((ones, (labels, np.arange(len(labels)))), shape=(k, len(labels)))
 
