@@ -7,10 +7,10 @@ mixes in the similarity to their centroid, weighted by their count (``EXAMPLE_WE
 + EXAMPLE_SHRINK)``: one example nudges, ten outweigh the words). A text whose best score stays
 under ``min_score`` is *unassigned* (None). The others get the label with the highest
 probability after :func:`cjm.voc.refine.self_train` (the batch's own confident texts and the
-examples teach a classifier the batch's words; ``refine=False`` keeps the plain softmax of the
-scores). In a batch of ``MIN_TEXTS`` or more, the scores that decide are measured after taking
-the batch's mean vector off (see :meth:`ZeroShot.scores`). The chosen label's probability is
-the confidence.
+examples teach a classifier the batch's words; ``refine=False`` skips that and keeps the
+softmax of the scores that decide). In a batch of ``MIN_TEXTS`` or more, the scores that
+decide are measured after taking the batch's mean vector off (see :meth:`ZeroShot.scores`).
+The chosen label's probability is the confidence.
 
 The labels come from the journey map (:func:`stage_labels`, :func:`touchpoint_labels`: names,
 descriptions, goals, actions, thoughts and keywords) or from a taxonomy's descriptions.
@@ -102,20 +102,26 @@ class ZeroShot:
         (The examples come from the same kind of texts; centring them too measured worse.)
         """
         vectors = self.encoder.encode(texts) if vectors is None else vectors
+        return self._scores(vectors, self._hits(texts), centred)
+
+    def _hits(self, texts: Sequence[str]) -> Vectors:
+        """Each label's keyword bonus for each text."""
+        hits = np.minimum(keyword_hits(texts, self._keywords), 2)
+        return KEYWORD_WEIGHT * hits.astype(np.float32)
+
+    def _scores(self, vectors: Vectors, hits: Vectors, centred: bool) -> Vectors:
         plain, phrases, top = vectors, self._phrases, TOP_PHRASES
         if centred and len(vectors):
             top = TOP_PHRASES_CENTRED  # the plain scores keep 3: a short label is not diluted
             centre = vectors.mean(axis=0)
             vectors, phrases = _unit(vectors - centre), _unit(phrases - centre)
         similarity = vectors @ phrases.T
-        out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
+        out = np.zeros((len(vectors), len(self.labels)), dtype=np.float32)
         for i in range(len(self.labels)):
             own = similarity[:, self._owner == i]
             best = -np.sort(-own, axis=1)[:, :top]
             out[:, i] = best.mean(axis=1)
-        hits = np.minimum(keyword_hits(texts, self._keywords), 2)
-        out += KEYWORD_WEIGHT * hits.astype(np.float32)
-        return self._with_examples(out, plain)
+        return self._with_examples(out + hits, plain)
 
     def _with_examples(self, scores: Vectors, vectors: Vectors) -> Vectors:
         """Each label's score mixed with the similarity to its examples' centroid."""
@@ -131,11 +137,14 @@ class ZeroShot:
     def predict(self, texts: Sequence[str], vectors: Vectors | None = None) -> list[Assignment]:
         """The best label per text, or None when nothing fits."""
         vectors = self.encoder.encode(texts) if vectors is None else vectors
-        scores = self.scores(texts, vectors)
+        hits = self._hits(texts)
+        scores = self._scores(vectors, hits, centred=False)
         ids = [label.id for label in self.labels]
-        if not self.refine or not len(ids):
+        if not len(ids):
             return assign(scores, ids, self.min_score)
-        decide = self.scores(texts, vectors, centred=len(texts) >= MIN_TEXTS)
+        decide = self._scores(vectors, hits, centred=len(texts) >= MIN_TEXTS)
+        if not self.refine:
+            return assign(scores, ids, self.min_score, softmax(decide))
         shares = self_train(decide, texts, vectors, self._examples)
         return assign(scores, ids, self.min_score, shares)
 
