@@ -94,3 +94,18 @@ def test_feedback_is_read_from_csv_or_json_lines_only(tmp_path: Path):
     with pytest.raises(InvalidInput) as error:
         read_feedback(path)
     assert str(error.value) == f"{path}: feedback is read from CSV or JSON Lines, not PARQUET"
+
+
+def test_a_row_is_bad_for_its_first_problem_and_times_are_utc(tmp_path: Path):
+    path = write(
+        tmp_path / "fb.csv",
+        "feedback_id,text,timestamp,nps,csat\n"
+        "1,ok,2026-01-05T10:00:00+02:00,11,9\n2,ok,2026-01-05,x,\n3,ok,1767607200,,\n",
+    )
+    feedback = read_feedback(path, on_bad_rows="skip")
+    assert [(b.line, b.reason) for b in feedback.bad.examples] == [
+        (2, "csat outside 1-5"),
+        (3, "nps is not a number"),
+    ]
+    (item,) = feedback.items
+    assert item.timestamp.isoformat() == "2026-01-05T10:00:00+00:00"

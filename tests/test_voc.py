@@ -243,6 +243,8 @@ def test_a_batch_is_read_without_what_every_text_shares():
     vectors = get_encoder().encode(texts)
     assert set(model.scores(texts, vectors).argmax(axis=1).tolist()) == {0}  # the footer wins
     assert [a.label for a in model.predict(texts, vectors)] == ["delivery"] * 30 + ["billing"] * 30
+    fast = ZeroShot(labels, get_encoder(), min_score=-1, refine=False)  # no self-training
+    assert [a.label for a in fast.predict(texts, vectors)] == ["delivery"] * 30 + ["billing"] * 30
 
 
 class _WordEncoder:

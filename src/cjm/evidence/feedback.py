@@ -56,7 +56,8 @@ from cjm.evidence.language import detect_languages
 MAX_TEXT_CHARS = 5_000
 SCALES = {"csat": (1, 5), "nps": (0, 10), "ces": (1, 7)}
 _TAG = re.compile(r"<(?:[a-zA-Z/!][^>]*)>")
-_SPACE = re.compile(r"\s+")
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_US = dt.timedelta(microseconds=1)
 
 
 @dataclass(frozen=True)
@@ -162,76 +163,69 @@ def read_feedback(
         raise _unreadable(path, fmt, exc) from None
     available = [c for c in _types(con, "raw") if c != "__line"]
     mapping = (columns or FeedbackColumns()).resolve(available, str(path))
-    rows = _rows(con, mapping, timezone)
-    items, bad = _parse(rows, default_source)
+    rows = _columns(con, mapping, timezone)
+    good, bad = _check(rows)
     if bad.total and on_bad_rows == "fail":
         raise _bad_rows_error(path, bad)
-    items, report = _clean(items)
+    items, report = _clean(rows, good, default_source)
     if not items:
         raise InvalidInput(
             f"{path} has no usable feedback",
             hint="it is empty, holds only a header, or every row is bad",
         )
-    return Feedback(str(path), len(rows), items, bad, report)
+    return Feedback(str(path), len(rows["__line"]), items, bad, report)
 
 
-def _rows(
-    con: duckdb.DuckDBPyConnection, mapping: dict[str, str], timezone: str
-) -> list[dict[str, Any]]:
+Columns = dict[str, list[Any]]
+
+
+def _columns(con: duckdb.DuckDBPyConnection, mapping: dict[str, str], timezone: str) -> Columns:
+    """The mapped columns in input order, a list each (one fetch, no dict per row);
+    ``__stamp`` is the UTC time, None where it is unreadable."""
     selected = [f"{_text(column)} AS {name}" for name, column in mapping.items()]
     stamp = timestamp_sql(_text(mapping["timestamp"]), timezone)
-    query = f"SELECT __line, {', '.join(selected)}, {stamp} AS __stamp FROM raw ORDER BY __line"
-    cursor = con.execute(query)
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    query = (
+        f"SELECT __line, {', '.join(selected)}, epoch_us({stamp}) AS __stamp "
+        "FROM raw ORDER BY __line"
+    )
+    table = con.sql(query).to_arrow_table()
+    found = {name: table.column(name).to_pylist() for name in table.column_names}
+    found["__stamp"] = [None if us is None else _EPOCH + _US * us for us in found["__stamp"]]
+    return found
 
 
-def _parse(rows: list[dict[str, Any]], default_source: str) -> tuple[list[FeedbackItem], BadRows]:
-    items: list[FeedbackItem] = []
-    bad: list[BadRow] = []
-    for row in rows:
-        reason, scores = _problem(row)
-        if reason:
-            values = {k: row.get(k) for k in ("feedback_id", "timestamp")}
-            bad.append(BadRow(int(row["__line"]), reason, values))
-            continue
-        items.append(
-            FeedbackItem(
-                feedback_id=str(row["feedback_id"]),
-                text=row["text"],
-                source=(row.get("source") or default_source).lower(),
-                timestamp=row["__stamp"],
-                line=int(row["__line"]),
-                customer_id=row.get("customer_id"),
-                csat=scores["csat"],
-                nps=scores["nps"],
-                ces=scores["ces"],
-                rating=scores["rating"],
-                stage=row.get("stage"),
-                touchpoint=row.get("touchpoint"),
-            )
-        )
-    return items, _summarise(bad)
-
-
-def _problem(row: dict[str, Any]) -> tuple[str | None, dict[str, float | None]]:
-    """Why a row is bad (or None), and its scores as numbers."""
-    if row["feedback_id"] is None:
-        return "missing feedback_id", {}
-    if row["__stamp"] is None:
-        return "unreadable timestamp", {}
-    scores: dict[str, float | None] = {}
+def _check(rows: Columns) -> tuple[list[int], BadRows]:
+    """The good rows (indices), and the bad ones: each with its first problem (id, then
+    timestamp, then the scores in contract order). Scores become numbers in place."""
+    reasons: list[str | None] = [
+        "missing feedback_id" if fid is None else "unreadable timestamp" if at is None else None
+        for fid, at in zip(rows["feedback_id"], rows["__stamp"], strict=True)
+    ]
     for name in ("csat", "nps", "ces", "rating"):
-        raw = row.get(name)
+        rows[name] = _numbers(name, rows[name], reasons) if name in rows else []
+    bad = [
+        BadRow(int(line), reason, {k: rows[k][n] for k in ("feedback_id", "timestamp")})
+        for n, (line, reason) in enumerate(zip(rows["__line"], reasons, strict=True))
+        if reason
+    ]
+    return [n for n, reason in enumerate(reasons) if reason is None], _summarise(bad)
+
+
+def _numbers(name: str, raw: list[str | None], reasons: list[str | None]) -> list[float | None]:
+    """A score column as numbers; a row not yet bad gets this column's problem, if any."""
+    low, high = SCALES.get(name, (float("-inf"), float("inf")))
+    values: list[float | None] = [None] * len(raw)
+    for n, text in enumerate(raw):
+        if text is None or reasons[n]:
+            continue
         try:
-            scores[name] = None if raw is None else float(raw)
+            value = values[n] = float(text)
         except ValueError:
-            return f"{name} is not a number", {}
-        low, high = SCALES.get(name, (float("-inf"), float("inf")))
-        value = scores[name]
-        if value is not None and not low <= value <= high:
-            return f"{name} outside {low}-{high}", {}
-    return None, scores
+            reasons[n] = f"{name} is not a number"
+            continue
+        if not low <= value <= high:
+            reasons[n] = f"{name} outside {low}-{high}"
+    return values
 
 
 def _summarise(bad: list[BadRow]) -> BadRows:
@@ -241,55 +235,84 @@ def _summarise(bad: list[BadRow]) -> BadRows:
     return BadRows(len(bad), by_reason, bad[:EXAMPLES])
 
 
-def _clean(items: list[FeedbackItem]) -> tuple[list[FeedbackItem], FeedbackReport]:
+def _clean(
+    rows: Columns, good: list[int], default_source: str
+) -> tuple[list[FeedbackItem], FeedbackReport]:
+    """The good rows as items, without repeats, their texts plain and their language known."""
     counts: Counter[str] = Counter()
     seen_ids: set[str] = set()
-    seen_texts: set[tuple[str | None, str]] = set()
-    kept: list[tuple[FeedbackItem, str | None]] = []
-    for item in items:
-        if item.feedback_id in seen_ids:
+    seen_texts: set[tuple[str, str]] = set()
+    ids, texts, customers = rows["feedback_id"], rows["text"], rows.get("customer_id")
+    kept: list[int] = []
+    plain: list[str | None] = []
+    for n in good:
+        if ids[n] in seen_ids:
             counts["duplicate_ids"] += 1
             continue
-        seen_ids.add(item.feedback_id)
-        text = _plain(item.text, counts)
-        if text is not None and item.customer_id is not None:
-            key = (item.customer_id, text.lower())
+        seen_ids.add(ids[n])
+        text = _plain(texts[n], counts)
+        if text is not None and customers and customers[n] is not None:
+            key = (customers[n], text.lower())
             if key in seen_texts:
                 counts["duplicate_texts"] += 1
                 continue
             seen_texts.add(key)
-        kept.append((item, text))
-    languages = detect_languages([text for _, text in kept])
-    clean = [
-        _with(item, text=text, language=language)
-        for (item, text), language in zip(kept, languages, strict=True)
-    ]
+        kept.append(n)
+        plain.append(text)
+    languages = detect_languages(plain)
+    items = _items(rows, kept, plain, languages, default_source)
     other = Counter(lang for lang in languages if lang not in (None, "en"))
     report = FeedbackReport(
-        empty_text=sum(i.text is None for i in clean),
+        empty_text=sum(text is None for text in plain),
         other_language=dict(other.most_common()),
         duplicate_ids=counts["duplicate_ids"],
         duplicate_texts=counts["duplicate_texts"],
         html=counts["html"],
         truncated=counts["truncated"],
     )
-    return clean, report
+    return items, report
+
+
+_OPTIONAL = ("customer_id", "csat", "nps", "ces", "rating", "stage", "touchpoint")
+
+
+def _items(
+    rows: Columns,
+    kept: list[int],
+    texts: list[str | None],
+    languages: list[str | None],
+    default_source: str,
+) -> list[FeedbackItem]:
+    """One item per kept row, built column by column."""
+
+    def pick(name: str) -> list[Any]:
+        column = rows.get(name)
+        return [column[n] for n in kept] if column else [None] * len(kept)
+
+    sources = [(s or default_source).lower() for s in pick("source")]
+    return [
+        FeedbackItem(
+            str(fid), text, source, at, int(line), customer, csat, nps, ces, rating, stage, tp,
+            language,
+        )
+        for fid, text, source, at, line, language, customer, csat, nps, ces, rating, stage, tp
+        in zip(
+            pick("feedback_id"), texts, sources, pick("__stamp"), pick("__line"), languages,
+            *(pick(name) for name in _OPTIONAL), strict=True,
+        )
+    ]  # fmt: skip
 
 
 def _plain(text: str | None, counts: Counter[str]) -> str | None:
     """The text without markup or runs of white space, cut to ``MAX_TEXT_CHARS``."""
     if text is None:
         return None
-    if _TAG.search(text) or "&" in text:
+    if "&" in text or ("<" in text and _TAG.search(text)):
         cleaned = html.unescape(_TAG.sub(" ", text))
         counts["html"] += cleaned != text
         text = cleaned
-    text = _SPACE.sub(" ", text).strip()
+    text = " ".join(text.split())  # str.split's white space is the same as re's \s
     if len(text) > MAX_TEXT_CHARS:
         counts["truncated"] += 1
         text = text[:MAX_TEXT_CHARS]
     return text or None
-
-
-def _with(item: FeedbackItem, **changes: Any) -> FeedbackItem:
-    return FeedbackItem(**{**item.__dict__, **changes})

@@ -26,6 +26,9 @@ _COMMON = frozenset(
     why will with would you your""".split()  # noqa: SIM905 (a word list reads better as text)
 )
 
+# the common words that are whole words to _WORD (no apostrophe), for the fast path
+_COMMON_WORDS = frozenset(w for w in _COMMON if _WORD.fullmatch(w))
+
 
 def detect_languages(texts: list[str | None]) -> list[str | None]:
     """An ISO 639-1 code per text (None for no text); see the module docstring."""
@@ -33,7 +36,10 @@ def detect_languages(texts: list[str | None]) -> list[str | None]:
 
 
 def _language(text: str) -> str:
-    words = _WORD.findall(text[:500].lower())
+    head = text[:500].lower()
+    if len(_COMMON_WORDS.intersection(head.split())) >= 2:
+        return ENGLISH  # the common case, without a regex: split words are whole words too
+    words = _WORD.findall(head)
     if len(words) < 3 or len(_COMMON.intersection(words)) >= 2:
         return ENGLISH
     language, probability = _identifier().classify(text[:500])

@@ -158,9 +158,10 @@ class StaticEncoder:
             new = set(words)
         new.discard("\x00")
         ordered = sorted(new)
-        found = [
-            e.ids for e in self._tokenizer.encode_batch_fast(ordered, add_special_tokens=False)
-        ]
+        # one lower-case ASCII word or sign each: the WordPiece model alone gives the same
+        # pieces as the whole tokenizer (whose normaliser and pre-tokenizer leave it as it is)
+        model = self._tokenizer.model
+        found = [[piece.id for piece in model.tokenize(word)] for word in ordered]
         first = len(self._words)
         self._words.update(zip(ordered, range(first, first + len(ordered)), strict=True))
         sizes = np.array([len(f) for f in found], dtype=np.int64)

@@ -53,14 +53,22 @@ def features(
 
     ``tokens`` and ``vectors`` are the static encoder's, when the caller has them already.
     """
+    grams, dense = _inputs(texts, vectors, lexicon, tokens)
+    return sparse.hstack([grams, sparse.csr_matrix(dense)], format="csr")
+
+
+def _inputs(
+    texts: Sequence[str], vectors: Vectors | None, lexicon: bool, tokens: Tokens | None
+) -> tuple[Any, npt.NDArray[np.float32]]:
+    """The sparse and the dense part of :func:`features`."""
     encoder = static_encoder()
     tokens = encoder.tokenize(texts) if tokens is None else tokens
     dense = encoder.pool(tokens) if vectors is None else vectors
     if lexicon:
         scores = [_vader().polarity_scores(normalise_text(t)) for t in texts]
         vader = np.array([[s["neg"], s["neu"], s["pos"], s["compound"]] for s in scores])
-        dense = np.hstack([dense, vader.reshape(len(texts), 4)])
-    return sparse.hstack([ngrams(tokens), sparse.csr_matrix(dense)], format="csr")
+        dense = np.hstack([dense, vader.reshape(len(texts), 4)]).astype(np.float32)
+    return ngrams(tokens), dense
 
 
 def ngrams(tokens: Tokens) -> Any:
@@ -89,6 +97,7 @@ class SentimentModel:
         self, coef: npt.NDArray[np.float32], intercept: npt.NDArray[np.float32], lexicon: bool
     ):
         self.coef = coef
+        self._by_feature = np.ascontiguousarray(coef.T)  # one row per feature
         self.intercept = intercept
         self.lexicon = lexicon
 
@@ -106,8 +115,10 @@ class SentimentModel:
         """P(negative), P(neutral), P(positive) per text (``vectors``, ``tokens``: static's)."""
         if not texts:
             return np.zeros((0, 3), dtype=np.float32)
-        found = features(texts, vectors, lexicon=self.lexicon, tokens=tokens)
-        logits = np.asarray(found @ self.coef.T) + self.intercept
+        grams, dense = _inputs(texts, vectors, self.lexicon, tokens)
+        split = grams.shape[1]  # the product of features() with coef, in two parts
+        weights = self._by_feature
+        logits = grams @ weights[:split] + dense @ weights[split:] + self.intercept
         logits -= logits.max(axis=1, keepdims=True)
         odds = np.exp(logits)
         return np.asarray(odds / odds.sum(axis=1, keepdims=True), dtype=np.float32)
@@ -116,14 +127,12 @@ class SentimentModel:
         self, texts: Sequence[str], vectors: Vectors | None = None, tokens: Tokens | None = None
     ) -> list[Sentiment]:
         """Label, score (-1..1) and confidence per text."""
-        shares = self.probabilities(texts, vectors, tokens)
+        shares = self.probabilities(texts, vectors, tokens).astype(np.float64)
+        best = shares.argmax(axis=1).tolist()
+        scores = np.round(shares[:, 2] - shares[:, 0], 3).tolist()
+        confidence = np.round(shares.max(axis=1), 3).tolist()
         return [
-            Sentiment(
-                LABELS[int(row.argmax())],
-                round(float(row[2] - row[0]), 3),
-                round(float(row.max()), 3),
-            )
-            for row in shares
+            Sentiment(LABELS[b], s, c) for b, s, c in zip(best, scores, confidence, strict=True)
         ]
 
 

@@ -5,9 +5,11 @@ embeddings. The number of themes is chosen by the data: every k from 2 up to ``M
 (and at most one theme per ``MIN_PER_THEME`` texts) is tried, and the k with the best mean
 silhouette wins, if that silhouette reaches ``MIN_SILHOUETTE``; under it the texts show no
 substantial structure (Kaufman and Rousseeuw's bound) and stay one theme, since a split there
-would only cut one complaint in arbitrary halves. A theme's label is its three most
-distinctive words (frequent in the theme, rarer elsewhere: class-based TF-IDF, as BERTopic
-names topics); its quotes are the texts closest to its centre.
+would only cut one complaint in arbitrary halves. Above ``SILHOUETTE_SAMPLE`` texts, k is
+chosen on a seeded sample of that many (fitted and scored there), then all are clustered.
+A theme's label is its three most distinctive words (frequent in the theme, rarer elsewhere:
+class-based TF-IDF, as BERTopic names topics); its quotes are the texts closest to its
+centre.
 
 >>> from cjm.voc.encoder import get_encoder
 >>> texts = ["my bag was lost", "lost bag again", "bag never arrived",
@@ -24,10 +26,11 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sklearn.metrics import silhouette_score
+from scipy import sparse
 
 from cjm.voc.encoder import Vectors, normalise_text
 
@@ -85,42 +88,92 @@ def spherical_kmeans(
     """
     rng = np.random.default_rng(seed)
     centres = _plus_plus(vectors, k, rng)
-    assigned = np.zeros(len(vectors), dtype=np.int64)
+    assigned = np.full(len(vectors), -1, dtype=np.int64)
     for _ in range(iterations):
-        assigned = np.asarray((vectors @ centres.T).argmax(axis=1), dtype=np.int64)
+        before, assigned = assigned, np.asarray((vectors @ centres.T).argmax(axis=1), np.int64)
+        if np.array_equal(assigned, before):
+            break  # the same groups again: the centres would not move
         moved = np.stack([vectors[assigned == c].sum(axis=0) for c in range(k)])
-        empty = np.linalg.norm(moved, axis=1) == 0
-        moved[empty] = centres[empty]
-        moved /= np.linalg.norm(moved, axis=1, keepdims=True)
-        if np.allclose(moved, centres):
-            break
-        centres = moved
-    return assigned, centres
+        lengths = np.linalg.norm(moved, axis=1, keepdims=True)
+        centres = np.where(lengths == 0, centres, moved / np.where(lengths == 0, 1, lengths))
+    return assigned, centres.astype(np.float32)
 
 
 def best_clustering(vectors: Vectors) -> tuple[npt.NDArray[np.int64], Vectors]:
     """The clustering with the best silhouette, or one cluster when none reaches the bound.
 
+    The number of clusters is chosen on a seeded sample of at most ``SILHOUETTE_SAMPLE``
+    rows (all of them when there are no more): each k is fitted and scored there, and the
+    rows are then clustered with the k that won.
+
     >>> rows = np.array([[1, 0], [0.9, 0.1], [0, 1], [0.1, 0.9]] * 5, dtype=np.float32)
     >>> len(best_clustering(rows / np.linalg.norm(rows, axis=1, keepdims=True))[1])
     2
     """
+    everything = len(vectors) <= SILHOUETTE_SAMPLE
+    sample = (
+        np.arange(len(vectors))
+        if everything
+        else np.random.RandomState(0).permutation(len(vectors))[:SILHOUETTE_SAMPLE]
+    )
+    chosen = vectors[sample]
+    distances = cosine_distances(chosen)
     best: tuple[float, npt.NDArray[np.int64], Vectors] = (
         MIN_SILHOUETTE,
-        np.zeros(len(vectors), dtype=np.int64),
-        _centre(vectors),
+        np.zeros(len(chosen), dtype=np.int64),
+        _centre(chosen),
     )
     for k in range(2, min(MAX_THEMES, len(vectors) // MIN_PER_THEME) + 1):
-        assigned, centres = spherical_kmeans(vectors, k)
+        assigned, centres = spherical_kmeans(chosen, k)
         if len(set(assigned.tolist())) < 2:
             continue
-        score = float(silhouette_score(
-            vectors, assigned, metric="cosine", random_state=0,
-            sample_size=min(SILHOUETTE_SAMPLE, len(vectors)),
-        ))  # fmt: skip
+        score = silhouette(distances, assigned)
         if score >= best[0]:
             best = (score, assigned, centres)
-    return best[1], best[2]
+    k = len(best[2])
+    if k == 1:
+        return np.zeros(len(vectors), dtype=np.int64), _centre(vectors)
+    return (best[1], best[2]) if everything else spherical_kmeans(vectors, k)
+
+
+def cosine_distances(vectors: Vectors) -> npt.NDArray[np.float64]:
+    """1 - cosine similarity between every pair of unit rows (0 on the diagonal)."""
+    distances = np.clip(1 - (vectors @ vectors.T).astype(np.float64), 0, 2)
+    np.fill_diagonal(distances, 0)
+    return distances
+
+
+def silhouette(distances: npt.NDArray[np.float64], labels: npt.NDArray[np.int64]) -> float:
+    """The mean silhouette of a labelling, from the rows' distances (as scikit-learn's
+    ``silhouette_score``; -1 when it is undefined: fewer than 2 or more than n - 1 labels).
+
+    >>> d = cosine_distances(np.array([[1, 0], [1, 0], [0, 1], [0, 1]], dtype=np.float32))
+    >>> silhouette(d, np.array([0, 0, 1, 1]))
+    1.0
+    """
+    _, labels = np.unique(labels, return_inverse=True)
+    k = int(labels.max()) + 1 if len(labels) else 0
+    if not 2 <= k <= len(labels) - 1:
+        return -1.0
+    members = _members(labels, k)
+    sizes = np.bincount(labels, minlength=k).astype(np.float64)
+    totals = np.asarray((members @ distances).T)  # each row's summed distance to each cluster
+    rows = np.arange(len(labels))
+    own = sizes[labels]
+    inside = totals[rows, labels] / np.maximum(own - 1, 1)
+    means = totals / sizes
+    means[rows, labels] = np.inf
+    nearest = means.min(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scores = (nearest - inside) / np.maximum(inside, nearest)
+    scores[own == 1] = 0
+    return float(np.nan_to_num(scores).mean())
+
+
+def _members(labels: npt.NDArray[np.int64], k: int) -> Any:
+    """Which rows are in which cluster: a sparse (clusters x rows) matrix of ones."""
+    ones = np.ones(len(labels), dtype=np.float32)
+    return sparse.csr_matrix((ones, (labels, np.arange(len(labels)))), shape=(k, len(labels)))
 
 
 def _centre(vectors: Vectors) -> Vectors:

@@ -7,10 +7,10 @@ mixes in the similarity to their centroid, weighted by their count (``EXAMPLE_WE
 + EXAMPLE_SHRINK)``: one example nudges, ten outweigh the words). A text whose best score stays
 under ``min_score`` is *unassigned* (None). The others get the label with the highest
 probability after :func:`cjm.voc.refine.self_train` (the batch's own confident texts and the
-examples teach a classifier the batch's words; ``refine=False`` keeps the plain softmax of the
-scores). In a batch of ``MIN_TEXTS`` or more, the scores that decide are measured after taking
-the batch's mean vector off (see :meth:`ZeroShot.scores`). The chosen label's probability is
-the confidence.
+examples teach a classifier the batch's words; ``refine=False`` skips that and keeps the
+softmax of the scores that decide). In a batch of ``MIN_TEXTS`` or more, the scores that
+decide are measured after taking the batch's mean vector off (see :meth:`ZeroShot.scores`).
+The chosen label's probability is the confidence.
 
 The labels come from the journey map (:func:`stage_labels`, :func:`touchpoint_labels`: names,
 descriptions, goals, actions, thoughts and keywords) or from a taxonomy's descriptions.
@@ -25,15 +25,14 @@ descriptions, goals, actions, thoughts and keywords) or from a taxonomy's descri
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
 from cjm.model.journey import Journey
 from cjm.voc.encoder import Encoder, Vectors
+from cjm.voc.keywords import keyword_hits, keyword_set
 from cjm.voc.refine import MIN_TEXTS, Examples, self_train, softmax
 
 KEYWORD_WEIGHT = 0.2
@@ -81,7 +80,7 @@ class ZeroShot:
         phrases = [(i, p) for i, label in enumerate(self.labels) for p in _phrases(label)]
         self._owner = np.array([i for i, _ in phrases], dtype=np.int64)
         self._phrases = encoder.encode([p for _, p in phrases])
-        self._keywords = [_keyword_set(label.keywords) for label in self.labels]
+        self._keywords = [keyword_set(label.keywords) for label in self.labels]
         examples = [(i, t) for i, label in enumerate(self.labels) for t in label.examples]
         self._examples = Examples()  # none: nothing to encode (an encoder may refuse no texts)
         if examples:
@@ -103,23 +102,26 @@ class ZeroShot:
         (The examples come from the same kind of texts; centring them too measured worse.)
         """
         vectors = self.encoder.encode(texts) if vectors is None else vectors
+        return self._scores(vectors, self._hits(texts), centred)
+
+    def _hits(self, texts: Sequence[str]) -> Vectors:
+        """Each label's keyword bonus for each text."""
+        hits = np.minimum(keyword_hits(texts, self._keywords), 2)
+        return KEYWORD_WEIGHT * hits.astype(np.float32)
+
+    def _scores(self, vectors: Vectors, hits: Vectors, centred: bool) -> Vectors:
         plain, phrases, top = vectors, self._phrases, TOP_PHRASES
         if centred and len(vectors):
             top = TOP_PHRASES_CENTRED  # the plain scores keep 3: a short label is not diluted
             centre = vectors.mean(axis=0)
             vectors, phrases = _unit(vectors - centre), _unit(phrases - centre)
         similarity = vectors @ phrases.T
-        out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
+        out = np.zeros((len(vectors), len(self.labels)), dtype=np.float32)
         for i in range(len(self.labels)):
             own = similarity[:, self._owner == i]
             best = -np.sort(-own, axis=1)[:, :top]
             out[:, i] = best.mean(axis=1)
-        grams = [_grams(text) for text in texts]
-        for i, keywords in enumerate(self._keywords):
-            if keywords:
-                hits = [min(len(keywords & found), 2) for found in grams]
-                out[:, i] += KEYWORD_WEIGHT * np.asarray(hits, dtype=np.float32)
-        return self._with_examples(out, plain)
+        return self._with_examples(out + hits, plain)
 
     def _with_examples(self, scores: Vectors, vectors: Vectors) -> Vectors:
         """Each label's score mixed with the similarity to its examples' centroid."""
@@ -135,11 +137,14 @@ class ZeroShot:
     def predict(self, texts: Sequence[str], vectors: Vectors | None = None) -> list[Assignment]:
         """The best label per text, or None when nothing fits."""
         vectors = self.encoder.encode(texts) if vectors is None else vectors
-        scores = self.scores(texts, vectors)
+        hits = self._hits(texts)
+        scores = self._scores(vectors, hits, centred=False)
         ids = [label.id for label in self.labels]
-        if not self.refine or not len(ids):
+        if not len(ids):
             return assign(scores, ids, self.min_score)
-        decide = self.scores(texts, vectors, centred=len(texts) >= MIN_TEXTS)
+        decide = self._scores(vectors, hits, centred=len(texts) >= MIN_TEXTS)
+        if not self.refine:
+            return assign(scores, ids, self.min_score, softmax(decide))
         shares = self_train(decide, texts, vectors, self._examples)
         return assign(scores, ids, self.min_score, shares)
 
@@ -153,10 +158,11 @@ def assign(
         return [Assignment(None, 0.0) for _ in range(len(scores))]
     shares = softmax(scores) if shares is None else shares
     best = shares.argmax(axis=1)
-    fits = scores.max(axis=1) >= min_score
+    fits = (scores.max(axis=1) >= min_score).tolist()
+    confidence = np.round(shares[np.arange(len(best)), best].astype(np.float64), 3).tolist()
     return [
-        Assignment(ids[b], round(float(shares[row, b]), 3)) if fits[row] else Assignment(None, 0.0)
-        for row, b in enumerate(best)
+        Assignment(ids[b], c) if fit else Assignment(None, 0.0)
+        for b, c, fit in zip(best.tolist(), confidence, fits, strict=True)
     ]
 
 
@@ -193,28 +199,3 @@ def _clean(phrases: Sequence[str | None]) -> tuple[str, ...]:
 
 def _phrases(label: Label) -> tuple[str, ...]:
     return label.phrases + label.keywords or (label.id.replace("-", " "),)
-
-
-_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-
-
-@lru_cache(maxsize=200_000)
-def _stem(word: str) -> str:
-    """A crude English stem, the same for keywords and texts: bags → bag, delayed → delay."""
-    for ending in ("ing", "ed", "es", "s"):
-        if word.endswith(ending) and len(word) - len(ending) >= 3:
-            return word[: -len(ending)]
-    return word
-
-
-def _keyword_set(keywords: Sequence[str]) -> frozenset[str]:
-    return frozenset(" ".join(_stem(w) for w in _TOKEN.findall(k.lower())) for k in keywords)
-
-
-@lru_cache(maxsize=50_000)
-def _grams(text: str) -> frozenset[str]:
-    """The text's stemmed word 1-, 2- and 3-grams (cached: every vocabulary asks again)."""
-    words = [_stem(w) for w in _TOKEN.findall(text.lower())]
-    return frozenset(
-        " ".join(words[i : i + n]) for n in (1, 2, 3) for i in range(len(words) - n + 1)
-    )
