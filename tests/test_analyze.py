@@ -172,5 +172,6 @@ def test_a_rule_testing_a_column_the_log_lacks_is_refused_by_name(
     )
     assert "attribute: plan" in text
     map_path.write_text(text, encoding="utf-8")
-    with pytest.raises(InvalidInput, match="tests the attribute 'plan', which the event log"):
+    with pytest.raises(InvalidInput, match="tests the attribute 'plan', which the event log") as e:
         analyze(map_path, events, single_pass=single_pass)
+    assert e.value.hint == "known columns: customer_id, event, seq, timestamp"  # the log's own

@@ -33,7 +33,7 @@ import pyarrow.compute as pc
 
 from cjm.analytics import kernels
 from cjm.analytics.arrays import numpy_of
-from cjm.analytics.touchpoints import map_touchpoints
+from cjm.analytics.touchpoints import COMBINATION, map_touchpoints
 from cjm.evidence.events import quote_name
 from cjm.model.journey import Journey
 
@@ -186,10 +186,10 @@ def _combinations(
         for c in columns
     )
     rows = con.sql(
-        f"WITH _c AS (SELECT {as_text}, hash({keys}) AS _h FROM "
+        f"WITH _c AS (SELECT {as_text}, hash({keys}) AS {COMBINATION} FROM "
         f"(SELECT DISTINCT {keys} FROM {table})) " + _rules_sql(journey, columns)
     ).to_arrow_table()
-    combo_hash = numpy_of(rows.column("_h"))
+    combo_hash = numpy_of(rows.column(COMBINATION))
     if len(np.unique(combo_hash)) != len(combo_hash):
         raise HashCollision("two event and attribute combinations share a hash")
     order = np.argsort(combo_hash)
@@ -210,10 +210,12 @@ def _combinations(
 
 
 def _rules_sql(journey: Journey, columns: list[str]) -> str:
-    """The touchpoint rules as SQL over a table ``_c`` of the text ``columns`` and ``_h``."""
-    combos = ibis.table({**dict.fromkeys(columns, "string"), "_h": "uint64"}, name="_c")
+    """The touchpoint rules as SQL over a table ``_c`` of the text ``columns`` and the hash
+    that identifies each combination."""
+    combos = ibis.table({**dict.fromkeys(columns, "string"), COMBINATION: "uint64"}, name="_c")
     mapped = map_touchpoints(combos, journey)
-    mapped = mapped.select("_h", "event", "touchpoint", stage=mapped.stage_index.fill_null(0))
+    stage = mapped.stage_index.fill_null(0)
+    mapped = mapped.select(COMBINATION, "event", "touchpoint", stage=stage)
     return str(ibis.to_sql(mapped, dialect="duckdb"))
 
 

@@ -19,6 +19,10 @@ from cjm.model.diagnostics import did_you_mean
 from cjm.model.journey import Condition, EventRule, Journey
 from cjm.model.taxonomy import Operator
 
+# The column the single pass adds to the rules' input to tell its combinations apart; not one
+# of the log's (hints about a missing attribute leave it out).
+COMBINATION = "__cjm_combination"
+
 
 def map_touchpoints(events: ir.Table, journey: Journey) -> ir.Table:
     """``events`` with ``touchpoint``, ``stage``, and their 1-based places in the map,
@@ -80,7 +84,9 @@ def condition_holds(events: ir.Table, condition: Condition) -> ir.BooleanValue:
         raise InvalidInput(
             f"a touchpoint rule tests the attribute '{condition.attribute}', which the event "
             "log does not have",
-            hint=did_you_mean(condition.attribute, events.columns, "columns"),
+            hint=did_you_mean(
+                condition.attribute, [c for c in events.columns if c != COMBINATION], "columns"
+            ),
         )
     column = events[condition.attribute].cast("string")
     op, value = condition.op, condition.value
