@@ -125,9 +125,12 @@ class SparkEngine:
     def keep(self, log: EventLog, mapped: ir.Table) -> ir.Table:
         """The mapped events, computed once and cached in Spark's memory (spilling to disk),
         partitioned by customer and sorted in journey order: the window functions and
-        per-customer aggregates of every analytic then run without another shuffle or sort."""
+        per-customer aggregates of every analytic then run without another shuffle or sort.
+        Two partitions per core, not Spark's 200 shuffle partitions: every analytic runs a
+        task per partition of this frame (200 made 100,000 events take 155 s on 2 cores)."""
         frame = self.session.sql(self._ibis().compile(mapped))
-        frame = frame.repartition("customer_id").sortWithinPartitions(*JOURNEY_ORDER)
+        parts = 2 * self.session.sparkContext.defaultParallelism
+        frame = frame.repartition(parts, "customer_id").sortWithinPartitions(*JOURNEY_ORDER)
         return self._view(frame, cache=True)
 
     def release(self) -> None:
