@@ -321,19 +321,16 @@ Batch = dict[str, npt.NDArray[Any]]
 def _lanes(batches: list[Batch], lanes: int) -> list[list[Batch]]:
     """The rows of ``batches`` in ``lanes`` runs of consecutive rows, as even as can be
     (consecutive: a lane's rows all come before the next lane's in the input)."""
-    total = sum(len(batch["c"]) for batch in batches)
-    cuts = [total * k // lanes for k in range(1, lanes)] + [total]
-    found: list[list[Batch]] = [[]]
-    at = 0  # rows put in lanes so far
-    for batch in batches:
-        low = 0
-        while low < len(batch["c"]):
-            take = min(len(batch["c"]) - low, cuts[len(found) - 1] - at)
-            if take:
-                found[-1].append({name: column[low : low + take] for name, column in batch.items()})
-                low, at = low + take, at + take
-            if at == cuts[len(found) - 1] and len(found) < lanes:
-                found.append([])
+    ends = list(itertools.accumulate(len(batch["c"]) for batch in batches))
+    cuts = [ends[-1] * k // lanes if ends else 0 for k in range(lanes + 1)]
+    found = [
+        [
+            {name: column[max(low - start, 0) : high - start] for name, column in batch.items()}
+            for batch, start, end in zip(batches, [0, *ends[:-1]], ends, strict=True)
+            if start < high and end > low
+        ]
+        for low, high in itertools.pairwise(cuts)
+    ]
     return [lane for lane in found if lane] or [[]]
 
 
