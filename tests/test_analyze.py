@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 from pathlib import Path
 
 import pytest
 
 import cjm
+from cjm.analytics import analyze as analysis_module
 from cjm.analytics.analyze import FIELDS, analyze
 from cjm.errors import InvalidInput
 
@@ -175,3 +177,26 @@ def test_a_rule_testing_a_column_the_log_lacks_is_refused_by_name(
     with pytest.raises(InvalidInput, match="tests the attribute 'plan', which the event log") as e:
         analyze(map_path, events, single_pass=single_pass)
     assert e.value.hint == "known columns: customer_id, event, seq, timestamp"  # the log's own
+
+
+@pytest.mark.parametrize("running", [True, False])
+def test_the_garbage_collector_pauses_during_an_analysis_only(
+    files: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, running: bool
+):
+    during = []
+    assemble = analysis_module._assemble
+    monkeypatch.setattr(
+        analysis_module,
+        "_assemble",
+        lambda *args: during.append(gc.isenabled()) or assemble(*args),
+    )
+    (gc.enable if running else gc.disable)()
+    try:
+        analyze(*files)
+        assert during == [False]
+        assert gc.isenabled() is running
+        with pytest.raises(InvalidInput):
+            analyze(files[0], tmp_path / "missing.csv")
+        assert gc.isenabled() is running
+    finally:
+        gc.enable()

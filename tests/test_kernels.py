@@ -1,13 +1,15 @@
 """The compiled loops on their own: the cases the logs rarely reach (a hash of 0, a full
-table, rows out of time order, ties in the order statistics)."""
+table, rows out of time order) and the order statistics of groups."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cjm.analytics import kernels
+from cjm.analytics import kernels, single_pass
+from cjm.analytics.flow import DECIMALS, QUANTILES
 
 
 def test_numbering_counts_first_appearances_a_zero_hash_too():
@@ -47,18 +49,13 @@ def test_rows_out_of_time_order_are_sorted_within_their_customer_keeping_ties():
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.lists(st.integers(0, 20), max_size=30), min_size=1, max_size=5))
-def test_order_statistics_are_those_of_a_sorted_group(groups: list[list[int]]):
+def test_group_quantiles_interpolate_like_quantile_cont(groups: list[list[int]]):
     values = np.array([v for group in groups for v in group], dtype=np.float64)
     bounds = np.cumsum([0, *map(len, groups)])
-    quantiles = np.array([0.5, 0.9])
-    low, high = kernels.order_statistics(values, bounds, quantiles)
-    for g, group in enumerate(groups):
-        ordered = sorted(group)
-        for j, q in enumerate(quantiles):
-            if not group:
-                assert np.isnan(low[g, j])
-                assert np.isnan(high[g, j])
-                continue
-            position = (len(group) - 1) * q
-            assert low[g, j] == ordered[int(np.floor(position))]
-            assert high[g, j] == ordered[int(np.ceil(position))]
+    found = single_pass.quantiles(values, bounds)
+    for group, quantiles in zip(groups, found, strict=True):
+        if not group:
+            assert quantiles is None
+            continue
+        expected = np.quantile(np.array(group, dtype=np.float64), QUANTILES, method="linear")
+        assert quantiles == pytest.approx(expected.tolist(), abs=10**-DECIMALS)

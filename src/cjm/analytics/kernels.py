@@ -21,6 +21,9 @@ import numpy as np
 
 F = TypeVar("F", bound=Callable[..., Any])
 EMPTY = np.uint64(0)  # the number column of an empty slot of a hash table
+# Times come in microseconds and are floored to milliseconds or seconds where they are used,
+# like DuckDB's epoch_ms and date_diff (a division by a constant: cheaper than an array).
+MS, S = 1000, 1_000_000
 _KERNELS: dict[str, Callable[..., Any]] = {}
 _COMPILED = threading.Event()
 _COMPILING = threading.Lock()
@@ -62,7 +65,7 @@ def prepare() -> threading.Thread:
 
 
 def _warm_up() -> None:
-    floor_divide(np.zeros(1, dtype=np.int64), 1)  # the first call starts the code generator
+    take(np.zeros(1, dtype=np.int32), np.zeros(1, dtype=np.int32))  # starts the code generator
 
 
 class Numbering:
@@ -203,20 +206,11 @@ def kept(starts: Any, keep: Any, us: Any, combo: Any) -> Any:
 
 
 @kernel
-def floor_divide(values: Any, by: int) -> Any:
-    """``values // by`` (rounding down, like numpy, but without its temporaries)."""
-    out = np.empty(len(values), dtype=np.int64)
-    for i in range(len(values)):
-        out[i] = values[i] // by
-    return out
-
-
-@kernel
 def _firsts(
     low: int,
     high: int,
     codes: Any,
-    ms: Any,
+    us: Any,
     window_ms: int,
     ordered: bool,
     chain: Any,
@@ -232,11 +226,11 @@ def _firsts(
         start = i
         if step > 0 and ordered:
             start = chain[step - 1]
-            if start < 0 or (window_ms >= 0 and ms[i] - ms[start] > window_ms):
+            if start < 0 or (window_ms >= 0 and us[i] // MS - us[start] // MS > window_ms):
                 continue
         chain[step] = start
         if first[step] < 0:
-            first[step] = ms[i]
+            first[step] = us[i] // MS
             touched[reached] = step
             reached += 1
     return reached
@@ -244,7 +238,7 @@ def _firsts(
 
 @kernel
 def funnel(
-    starts: Any, codes: Any, ms: Any, steps: int, window_ms: int, ordered: bool, chosen: Any
+    starts: Any, codes: Any, us: Any, steps: int, window_ms: int, ordered: bool, chosen: Any
 ) -> Any:
     """Per step: the chosen customers who reached it, those who reached it and the step
     before, and those customers' seconds between the first times they reached each (as
@@ -263,7 +257,7 @@ def funnel(
     for c in range(len(starts) - 1):
         if chosen[c]:
             steps_reached = _firsts(
-                starts[c], starts[c + 1], codes, ms, window_ms, ordered, chain, first, touched
+                starts[c], starts[c + 1], codes, us, window_ms, ordered, chain, first, touched
             )
             for t in range(steps_reached):
                 k = touched[t]
@@ -287,14 +281,14 @@ def funnel(
 
 
 @kernel
-def pairs_grouped(starts: Any, codes: Any, ms: Any, size: int) -> Any:
-    """Consecutive rows of a customer as pairs ``from * size + to``, grouped: the pair of
-    each group, its bounds and the seconds between the rows (from their milliseconds),
-    group by group (each group's durations in row order)."""
+def pairs_grouped(starts: Any, codes: Any, us: Any, size: int, sources: bool) -> Any:
+    """Consecutive rows of a customer as pairs ``from * size + to`` (or, with ``sources``,
+    as ``from`` only), grouped: the key of each group, its bounds and the seconds between
+    the rows (from their milliseconds), group by group (each group's in row order)."""
     counts = np.zeros(size * size, dtype=np.int64)
     for c in range(len(starts) - 1):
         for i in range(starts[c] + 1, starts[c + 1]):
-            counts[codes[i - 1] * size + codes[i]] += 1
+            counts[codes[i - 1] if sources else codes[i - 1] * size + codes[i]] += 1
     present = np.flatnonzero(counts)
     rank = np.full(size * size, -1, dtype=np.int64)
     bounds = np.zeros(len(present) + 1, dtype=np.int64)
@@ -305,27 +299,39 @@ def pairs_grouped(starts: Any, codes: Any, ms: Any, size: int) -> Any:
     durations = np.empty(bounds[-1], dtype=np.float64)
     for c in range(len(starts) - 1):
         for i in range(starts[c] + 1, starts[c + 1]):
-            g = rank[codes[i - 1] * size + codes[i]]
-            durations[filled[g]] = (ms[i] - ms[i - 1]) / 1000
+            g = rank[codes[i - 1] if sources else codes[i - 1] * size + codes[i]]
+            durations[filled[g]] = (us[i] // MS - us[i - 1] // MS) / 1000
             filled[g] += 1
     return present, bounds, durations
 
 
 @kernel
-def distinct_customers(starts: Any, codes: Any, size: int) -> Any:
-    """Per code (0 to size - 1): how many customers have a row of it."""
-    counts = np.zeros(size, dtype=np.int64)
-    seen = np.full(size, -1, dtype=np.int64)
-    for c in range(len(starts) - 1):
-        for i in range(starts[c], starts[c + 1]):
-            if seen[codes[i]] != c:
-                seen[codes[i]] = c
-                counts[codes[i]] += 1
-    return counts
+def take(values: Any, index: Any) -> Any:
+    """``values[index]`` (numpy would first copy a 32-bit ``index`` to 64 bits)."""
+    out = np.empty(len(index), dtype=values.dtype)
+    for i in range(len(index)):
+        out[i] = values[index[i]]
+    return out
 
 
 @kernel
-def run_starts(starts: Any, codes: Any, seconds: Any, gap_s: int) -> Any:
+def rows_and_customers(starts: Any, codes: Any, size: int) -> Any:
+    """Per code (0 to size - 1): how many rows have it, and how many customers."""
+    rows = np.zeros(size, dtype=np.int64)
+    customers = np.zeros(size, dtype=np.int64)
+    seen = np.full(size, -1, dtype=np.int64)
+    for c in range(len(starts) - 1):
+        for i in range(starts[c], starts[c + 1]):
+            code = codes[i]
+            rows[code] += 1
+            if seen[code] != c:
+                seen[code] = c
+                customers[code] += 1
+    return rows, customers
+
+
+@kernel
+def run_starts(starts: Any, codes: Any, us: Any, gap_s: int) -> Any:
     """Whether each row begins a run: the customer's first row, or one whose code differs
     from the row before, or that comes more than ``gap_s`` seconds after it."""
     begins = np.zeros(len(codes), dtype=np.bool_)
@@ -333,12 +339,12 @@ def run_starts(starts: Any, codes: Any, seconds: Any, gap_s: int) -> Any:
         if starts[c] < starts[c + 1]:
             begins[starts[c]] = True
         for i in range(starts[c] + 1, starts[c + 1]):
-            begins[i] = codes[i] != codes[i - 1] or seconds[i] - seconds[i - 1] > gap_s
+            begins[i] = codes[i] != codes[i - 1] or us[i] // S - us[i - 1] // S > gap_s
     return begins
 
 
 @kernel
-def repeats(starts: Any, codes: Any, seconds: Any, size: int, window_s: int) -> Any:
+def repeats(starts: Any, codes: Any, us: Any, size: int, window_s: int) -> Any:
     """Per code: rows, rows within ``window_s`` seconds of the customer's previous row of
     the same code (repeats), and customers with a repeat."""
     rows = np.zeros(size, dtype=np.int64)
@@ -351,18 +357,18 @@ def repeats(starts: Any, codes: Any, seconds: Any, size: int, window_s: int) -> 
         for i in range(starts[c], starts[c + 1]):
             code = codes[i]
             rows[code] += 1
-            if seen[code] == c and seconds[i] - last[code] <= window_s:
+            if seen[code] == c and us[i] // S - last[code] <= window_s:
                 again[code] += 1
                 if repeated[code] != c:
                     repeated[code] = c
                     customers[code] += 1
             seen[code] = c
-            last[code] = seconds[i]
+            last[code] = us[i] // S
     return rows, again, customers
 
 
 @kernel
-def moves(starts: Any, codes: Any, seconds: Any, size: int, within_s: int, back: bool) -> Any:
+def moves(starts: Any, codes: Any, us: Any, size: int, within_s: int, back: bool) -> Any:
     """Per (from, to) pair of codes, as ``from * size + to``: how often a customer's row has
     another code than the row before (a lower one when ``back``), at most ``within_s``
     seconds later (any time when < 0), and how many customers did so."""
@@ -374,7 +380,7 @@ def moves(starts: Any, codes: Any, seconds: Any, size: int, within_s: int, back:
             before, after = codes[i - 1], codes[i]
             if after == before or (back and after > before):
                 continue
-            if within_s >= 0 and seconds[i] - seconds[i - 1] > within_s:
+            if within_s >= 0 and us[i] // S - us[i - 1] // S > within_s:
                 continue
             pair = before * size + after
             counts[pair] += 1
@@ -382,79 +388,6 @@ def moves(starts: Any, codes: Any, seconds: Any, size: int, within_s: int, back:
                 seen[pair] = c
                 customers[pair] += 1
     return counts, customers
-
-
-@kernel
-def grouped(group: Any, values: Any, groups: int) -> Any:
-    """``values`` ordered by ``group`` (0 to groups - 1), keeping their order within a group,
-    and where each group begins (a counting sort)."""
-    bounds = np.zeros(groups + 1, dtype=np.int64)
-    for i in range(len(group)):
-        bounds[group[i] + 1] += 1
-    for g in range(groups):
-        bounds[g + 1] += bounds[g]
-    filled = bounds[:-1].copy()
-    ordered = np.empty(len(values), dtype=values.dtype)
-    for i in range(len(group)):
-        ordered[filled[group[i]]] = values[i]
-        filled[group[i]] += 1
-    return ordered, bounds
-
-
-@kernel
-def order_statistics(values: Any, bounds: Any, quantiles: Any) -> Any:
-    """Per group ``values[bounds[g]:bounds[g + 1]]`` (not empty) and quantile q: the order
-    statistics at the floor and the ceiling of position ``(n - 1) q``, found by selection
-    (no sort), which reorders each group of ``values`` in place."""
-    groups, wanted = len(bounds) - 1, len(quantiles)
-    low = np.full((groups, wanted), np.nan)
-    high = np.full((groups, wanted), np.nan)
-    ranks = np.empty(2 * wanted, dtype=np.int64)
-    for g in range(groups):
-        n = bounds[g + 1] - bounds[g]
-        if not n:
-            continue
-        work = values[bounds[g] : bounds[g + 1]]
-        for j in range(wanted):
-            position = (n - 1) * quantiles[j]
-            ranks[2 * j], ranks[2 * j + 1] = np.floor(position), np.ceil(position)
-        ranks.sort()
-        done = 0  # everything before ``done`` is in its sorted place
-        for rank in ranks:
-            if rank >= done:
-                _select(work, done, n - 1, int(rank))
-                done = int(rank) + 1
-        for j in range(wanted):
-            position = (n - 1) * quantiles[j]
-            low[g, j] = work[int(np.floor(position))]
-            high[g, j] = work[int(np.ceil(position))]
-    return low, high
-
-
-@kernel
-def _select(work: Any, left: int, right: int, rank: int) -> None:
-    """Put the element of ``rank`` in its sorted place within ``work[left:right + 1]``, the
-    smaller ones before it and the larger after (quickselect, median-of-three pivot)."""
-    while right > left:
-        middle = (left + right) // 2
-        a, b, c = work[left], work[middle], work[right]
-        pivot = max(min(a, b), min(max(a, b), c))
-        i, j = left, right
-        while i <= j:
-            while work[i] < pivot:
-                i += 1
-            while work[j] > pivot:
-                j -= 1
-            if i <= j:
-                work[i], work[j] = work[j], work[i]
-                i += 1
-                j -= 1
-        if rank <= j:
-            right = j
-        elif rank >= i:
-            left = i
-        else:
-            return
 
 
 @kernel

@@ -280,7 +280,7 @@ def _customer_table(
     """The table of :func:`cjm.analytics.customers.customer_status`, from the sequences, in
     the order of the customer ``ids`` (whose ``hashes`` place them among the sequences)."""
     first_row, last_row = seq.starts[:-1], seq.starts[1:] - 1
-    seconds = seq.us[last_row] // 1_000_000  # as Sequences.seconds, for the last rows only
+    seconds = seq.us[last_row] // 1_000_000  # floored, like DuckDB's date_diff
     idle = seconds.max() - seconds
     limits = [settings.dormant_after.total_seconds(), settings.churned_after.total_seconds()]
     status = np.searchsorted(np.array(limits), idle, side="left")  # 0 active, 1, 2 churned

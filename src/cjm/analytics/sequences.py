@@ -29,7 +29,6 @@ import ibis
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from cjm.analytics import kernels
 from cjm.analytics.arrays import numpy_of
@@ -74,18 +73,6 @@ class Sequences:
     def customers(self) -> int:
         return len(self.starts) - 1
 
-    @cached_property
-    def ms(self) -> Ints:
-        """Epoch milliseconds, floored like DuckDB's ``epoch_ms`` and ``date_diff``."""
-        ms: Ints = kernels.floor_divide(self.us, 1000)
-        return ms
-
-    @cached_property
-    def seconds(self) -> Ints:
-        """Epoch seconds, floored like DuckDB's ``date_diff('second', ...)``."""
-        seconds: Ints = kernels.floor_divide(self.us, 1_000_000)  # the floor of ms // 1000
-        return seconds
-
     def where(self, keep: Mask) -> Sequences:
         """The rows where ``keep`` holds; customers left with no rows disappear."""
         starts, present, us, combo = kernels.kept(self.starts, keep, self.us, self.combo)
@@ -97,12 +84,6 @@ class Sequences:
             names=self.names,
             customer_keys=self.customer_keys[present],
         )
-
-    def follows(self) -> Mask:
-        """Per row but the first: whether it belongs to the same customer as the row before."""
-        same = np.ones(max(self.rows - 1, 0), dtype=bool)
-        same[self.starts[1:-1] - 1] = False
-        return same
 
     def firsts(self) -> Mask:
         """Whether each row is its customer's first."""
@@ -117,7 +98,7 @@ class _Codes(Mapping[str, Ints]):
 
     def __getitem__(self, column: str) -> Ints:
         if column not in self._done:
-            self._done[column] = self._lookups[column][self._combo]
+            self._done[column] = kernels.take(self._lookups[column], self._combo)
         return self._done[column]
 
     def __iter__(self) -> Iterator[str]:
@@ -148,16 +129,15 @@ def load_sequences(con: duckdb.DuckDBPyConnection, journey: Journey, table: str)
         ((total,),) = con.execute(f"SELECT count(*) FROM {table}").fetchall()
         ranges = _hash_ranges(max(1, -(-int(total) // CHUNK_ROWS)))
         chunks = [_chunk(con, table, keys, bounds, combinations) for bounds in ranges]
-    shifted = [c.starts[1:] + at for c, at in zip(chunks, _offsets(chunks), strict=True)]
-    starts = np.concatenate([[0], *shifted])
     mapped = combinations.result()
+    later = zip(chunks[1:], _offsets(chunks)[1:], strict=True)
     return Sequences(
-        starts=starts,
-        us=np.concatenate([chunk.us for chunk in chunks]),
-        combo=np.concatenate([chunk.combo for chunk in chunks]),
+        starts=_joined([chunks[0].starts, *(c.starts[1:] + at for c, at in later)]),
+        us=_joined([chunk.us for chunk in chunks]),
+        combo=_joined([chunk.combo for chunk in chunks]),
         lookups=mapped.lookups,
         names=mapped.names,
-        customer_keys=np.concatenate([chunk.keys for chunk in chunks]),
+        customer_keys=_joined([chunk.keys for chunk in chunks]),
     )
 
 
@@ -268,8 +248,9 @@ def _chunk(
     combinations: Future[_Combinations],
 ) -> _Chunk:
     """The rows of the customers whose hash is in ``bounds`` (all of them when ``bounds`` is
-    every hash). DuckDB hands over integer columns in input order; the customers are numbered
-    in a hash table and the rows put in order by a counting sort
+    every hash). DuckDB hands over integer columns in input order (its documented order
+    preservation: a scan, a projection and a filter keep the rows' order); the customers are
+    numbered in a hash table and the rows put in order by a counting sort
     (:mod:`cjm.analytics.kernels`), many times faster than sorting in SQL. The rows are cut
     into one lane of consecutive rows per core: each lane numbers its customers on its own
     thread, the numberings are merged, and each lane places its rows after those of the
@@ -279,11 +260,8 @@ def _chunk(
     where = "" if every else f" WHERE c >= {low}::UHUGEINT AND c < {high}::UHUGEINT"
     fetched = con.sql(
         f"SELECT * FROM (SELECT hash(customer_id) AS c, epoch_us(timestamp) AS us, "
-        f"hash({keys}) AS h, seq FROM {table}){where}"
+        f"hash({keys}) AS h FROM {table}){where}"
     ).to_arrow_table()  # zero-copy into numpy, many times faster than fetchnumpy
-    seq = fetched.column("seq")
-    if len(seq) > 1 and not pc.all(pc.greater(seq[1:], seq[:-1])).as_py():
-        fetched = fetched.sort_by("seq")  # DuckDB gave rows out of input order
     batches = [
         {name: numpy_of(batch.column(name)) for name in ("c", "us", "h")}
         for batch in fetched.to_batches()
@@ -355,7 +333,7 @@ def _merge(
         remap = merged.number(numbering.found)  # new customers are appended
         remaps.append(remap)
         lane_rows.append(numbering.rows[: len(numbering.found)])
-        numbers.append([remap[n] for n in lane_numbers])
+        numbers.append([kernels.take(remap, n) for n in lane_numbers])
     ahead = np.zeros(len(merged.found), dtype=np.int64)
     before = [ahead.copy()]
     for remap, counts in zip(remaps, lane_rows, strict=True):
@@ -383,6 +361,11 @@ def _place(
             return False
         kernels.place(number, rank, batch["us"], combination, filled, us, codes)
     return len(combo.found) == len(combos)
+
+
+def _joined(parts: list[npt.NDArray[Any]]) -> npt.NDArray[Any]:
+    """The arrays one after the other (the one itself, not a copy, when alone)."""
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
 def _offsets(chunks: list[_Chunk]) -> list[int]:
