@@ -251,9 +251,10 @@ def analyze(
     if not isinstance(journey, Journey):
         journey = load_journey(journey)
     require_event_rules(journey)  # before reading a possibly large log
+    rules = None
     if single_pass:  # Numba and the rules' compiler start up while DuckDB reads the log
         kernels.prepare()
-        sequences.prepare(journey)
+        rules = sequences.prepare(journey)
     log = (
         events
         if isinstance(events, EventLog)
@@ -266,7 +267,7 @@ def analyze(
     parts = None
     if single_pass and run.name == "duckdb":
         try:
-            parts = single_pass_parts(log, journey, settings)
+            parts = single_pass_parts(log, journey, settings, rules)
         except sequences.HashCollision:
             parts = None  # astronomically rare; the SQL definitions need no hashes
     if parts is None:

@@ -35,6 +35,7 @@ from cjm.analytics.flow import directly_follows, end_activities, start_activitie
 from cjm.analytics.funnel import FunnelStep, funnel
 from cjm.analytics.sequences import (
     NONE,
+    CompiledRules,
     HashCollision,
     Ints,
     Sequences,
@@ -136,14 +137,22 @@ def sql_parts(log: EventLog, journey: Journey, settings: Settings, run: Engine) 
     )
 
 
-def single_pass_parts(log: EventLog, journey: Journey, settings: Settings) -> Parts:
+def single_pass_parts(
+    log: EventLog,
+    journey: Journey,
+    settings: Settings,
+    rules: Future[CompiledRules] | None = None,
+) -> Parts:
     """Every analytic in compiled passes over the log sorted once (same numbers as SQL).
 
     The passes release the GIL, so independent ones run side by side on the machine's
-    cores, and DuckDB lists the customer ids meanwhile (on a cursor of its own)."""
+    cores, and DuckDB lists the customer ids meanwhile (on a cursor of its own). ``rules``:
+    the touchpoint rules compiled ahead (:func:`cjm.analytics.sequences.prepare`)."""
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         ids = pool.submit(customer_ids, log.connection.cursor(), log.ids)
-        seq = load_sequences(log.connection, journey, log.table)
+        seq = load_sequences(
+            log.connection, journey, log.table, customers=log.customers, rules=rules
+        )
         unmapped = seq.codes["touchpoint"] == NONE
         on_map = _Shared(lambda: seq.where(~unmapped))
         visits = _Shared(lambda: on_map().where(_visit_starts(on_map())))

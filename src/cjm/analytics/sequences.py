@@ -112,23 +112,33 @@ class HashCollision(Exception):
     """Two distinct values share a hash: use the SQL definitions for this log."""
 
 
-def load_sequences(con: duckdb.DuckDBPyConnection, journey: Journey, table: str) -> Sequences:
+def load_sequences(
+    con: duckdb.DuckDBPyConnection,
+    journey: Journey,
+    table: str,
+    *,
+    customers: int | None = None,
+    rules: Future[CompiledRules] | None = None,
+) -> Sequences:
     """Sort ``table`` once and map its events onto ``journey``; see the module docstring.
+    ``customers``, if known, sizes the hash tables; ``rules`` may come from :func:`prepare`.
 
     Raises :class:`HashCollision` when two combinations share a hash. Two customers sharing
     one would be numbered as one: compare :attr:`Sequences.customers` with the number of
     distinct ids (:func:`customer_ids`) to rule it out.
     """
     columns = [str(row[0]) for row in con.execute(f"DESCRIBE {table}").fetchall()]
-    # What the rules test and the log has (a rule testing a missing column is refused by
-    # name when the rules run on the combinations, not by the scan of the rows).
-    tested = ["event", *sorted(_tested_attributes(journey) & set(columns))]
+    if _tested_attributes(journey) - set(columns):  # refused by name, with the log's columns
+        _rules_sql(journey, columns)
+    tested = _tested_columns(journey)
     keys = ", ".join(quote_name(c) for c in tested)
     with ThreadPoolExecutor(max_workers=1) as pool:  # the rules compile while rows arrive
-        combinations = pool.submit(_combinations, con.cursor(), journey, table, columns, tested)
+        compiled = rules if rules is not None else pool.submit(compile_rules, journey)
+        combinations = pool.submit(_combinations, con.cursor(), journey, table, compiled)
         ((total,),) = con.execute(f"SELECT count(*) FROM {table}").fetchall()
         ranges = _hash_ranges(max(1, -(-int(total) // CHUNK_ROWS)))
-        chunks = [_chunk(con, table, keys, bounds, combinations) for bounds in ranges]
+        expected = -(-(customers or int(total) // 8) // len(ranges))
+        chunks = [_chunk(con, table, keys, r, combinations, expected) for r in ranges]
     mapped = combinations.result()
     later = zip(chunks[1:], _offsets(chunks)[1:], strict=True)
     return Sequences(
@@ -154,20 +164,16 @@ def _combinations(
     con: duckdb.DuckDBPyConnection,
     journey: Journey,
     table: str,
-    columns: list[str],
-    tested: list[str],
+    rules: Future[CompiledRules],
 ) -> _Combinations:
-    """Run the touchpoint rules on the distinct combinations of the ``tested`` columns of
-    ``table``. The rules see every column of the log as text (so that one testing a missing
-    column is refused by name); only the tested ones have values."""
+    """Run the compiled touchpoint ``rules`` on the distinct combinations of the columns
+    they test in ``table``."""
+    tested, sql = rules.result()
     keys = ", ".join(quote_name(c) for c in tested)
-    as_text = ", ".join(
-        f"CAST({quote_name(c) if c in tested else 'NULL'} AS VARCHAR) AS {quote_name(c)}"
-        for c in columns
-    )
+    as_text = ", ".join(f"CAST({quote_name(c)} AS VARCHAR) AS {quote_name(c)}" for c in tested)
     rows = con.sql(
         f"WITH _c AS (SELECT {as_text}, hash({keys}) AS {COMBINATION} FROM "
-        f"(SELECT DISTINCT {keys} FROM {table})) " + _rules_sql(journey, columns)
+        f"(SELECT DISTINCT {keys} FROM {table})) " + sql
     ).to_arrow_table()
     combo_hash = numpy_of(rows.column(COMBINATION))
     if len(np.unique(combo_hash)) != len(combo_hash):
@@ -199,20 +205,33 @@ def _rules_sql(journey: Journey, columns: list[str]) -> str:
     return str(ibis.to_sql(mapped, dialect="duckdb"))
 
 
-def prepare(journey: Journey) -> threading.Thread:
-    """Compile the touchpoint rules once on a thread of its own, ahead of
-    :func:`load_sequences` (the first compilation pays for Ibis's and SQLGlot's start-up,
-    about a fifth of a second, which this overlaps with DuckDB reading the log)."""
-    thread = threading.Thread(target=_warm_up, args=(journey,), name="cjm-rules", daemon=True)
-    thread.start()
-    return thread
+CompiledRules = tuple[list[str], str]  # the columns the rules test, and their SQL
 
 
-def _warm_up(journey: Journey) -> None:
-    try:
-        _rules_sql(journey, ["event", *sorted(_tested_attributes(journey))])
-    except Exception:  # the real compilation reports it, with the log's columns
-        return
+def compile_rules(journey: Journey) -> CompiledRules:
+    """The touchpoint rules as SQL over the event and the attributes they test."""
+    tested = _tested_columns(journey)
+    return tested, _rules_sql(journey, tested)
+
+
+def prepare(journey: Journey) -> Future[CompiledRules]:
+    """Compile the touchpoint rules on a thread of its own, ahead of :func:`load_sequences`
+    (compiling pays for Ibis's and SQLGlot's start-up, about a fifth of a second, which this
+    overlaps with DuckDB reading the log)."""
+    compiled: Future[CompiledRules] = Future()
+
+    def run() -> None:
+        try:
+            compiled.set_result(compile_rules(journey))
+        except Exception as exc:  # given to load_sequences, which raises it
+            compiled.set_exception(exc)
+
+    threading.Thread(target=run, name="cjm-rules", daemon=True).start()
+    return compiled
+
+
+def _tested_columns(journey: Journey) -> list[str]:
+    return ["event", *sorted(_tested_attributes(journey))]
 
 
 def _tested_attributes(journey: Journey) -> set[str]:
@@ -246,6 +265,7 @@ def _chunk(
     keys: str,
     bounds: tuple[int, int],
     combinations: Future[_Combinations],
+    expected: int,
 ) -> _Chunk:
     """The rows of the customers whose hash is in ``bounds`` (all of them when ``bounds`` is
     every hash). DuckDB hands over integer columns in input order (its documented order
@@ -253,8 +273,9 @@ def _chunk(
     numbered in a hash table and the rows put in order by a counting sort
     (:mod:`cjm.analytics.kernels`), many times faster than sorting in SQL. The rows are cut
     into one lane of consecutive rows per core: each lane numbers its customers on its own
-    thread, the numberings are merged, and each lane places its rows after those of the
-    lanes before it (so ties keep their input order)."""
+    thread (in a table sized for the ``expected`` customers), the numberings are merged,
+    and each lane places its rows after those of the lanes before it (so ties keep their
+    input order)."""
     low, high = bounds
     every = bounds == (0, 2**64)
     where = "" if every else f" WHERE c >= {low}::UHUGEINT AND c < {high}::UHUGEINT"
@@ -268,7 +289,7 @@ def _chunk(
     ]
     lanes = _lanes(batches, os.cpu_count() or 1)
     with ThreadPoolExecutor(max_workers=len(lanes)) as pool:
-        counted = list(pool.map(_number_customers, lanes))
+        counted = list(pool.map(lambda lane: _number_customers(lane, expected), lanes))
         customers, numbers, before = _merge(counted)
         found = customers.found
         by_hash = np.argsort(found)
@@ -312,10 +333,10 @@ def _lanes(batches: list[Batch], lanes: int) -> list[list[Batch]]:
     return [lane for lane in found if lane] or [[]]
 
 
-def _number_customers(lane: list[Batch]) -> tuple[kernels.Numbering, list[Ints]]:
-    """The lane's customers numbered by first appearance, and each row's number."""
-    rows = sum(len(batch["c"]) for batch in lane)
-    numbering = kernels.Numbering(max(1024, rows // 8), grows=True)
+def _number_customers(lane: list[Batch], customers: int) -> tuple[kernels.Numbering, list[Ints]]:
+    """The lane's customers numbered by first appearance (in a table sized for the
+    ``customers`` expected in the chunk), and each row's number."""
+    numbering = kernels.Numbering(max(1024, customers), grows=True)
     return numbering, [numbering.number(batch["c"]) for batch in lane]
 
 
