@@ -76,9 +76,14 @@ def polars_variants(path: str) -> object:
     return paths.group_by("event").len().collect()
 
 
-def chdb_funnel(path: str) -> object:
-    import chdb
+# The funnel's steps as windowFunnel conditions, written by the parent before the peers run:
+# the peer's time is then ClickHouse's own (importing cjm and reading the map would add a
+# second to it).
+FUNNEL_CONDITIONS = DATA / "subscription-funnel-conditions.sql"
 
+
+def funnel_conditions() -> str:
+    """One condition per stage of the subscription map: its touchpoints' event rules."""
     import cjm
     from cjm.analytics.touchpoints import glob_regex
 
@@ -90,10 +95,16 @@ def chdb_funnel(path: str) -> object:
         tests = [f"event IN ({', '.join(repr(n) for n in names)})"] if names else []
         tests += [f"match(event, '{glob_regex(p)}')" for p in patterns]
         conditions.append("(" + " OR ".join(tests) + ")")
+    return ", ".join(conditions)
+
+
+def chdb_funnel(path: str) -> object:
+    import chdb
+
     window = WINDOW_DAYS * 86400
     query = (
         f"SELECT level, count() FROM (SELECT customer_id, windowFunnel({window})("
-        f"toDateTime(timestamp), {', '.join(conditions)}) AS level "
+        f"toDateTime(timestamp), {FUNNEL_CONDITIONS.read_text(encoding='utf-8')}) AS level "
         f"FROM file('{path}', Parquet) GROUP BY customer_id) GROUP BY level"
     )
     return str(chdb.query(query, "CSV"))
@@ -161,7 +172,7 @@ def cjm_funnel(path: str) -> object:
 
     seq, steps = _sequences(path)
     start = time.perf_counter()
-    on_map = seq.where(seq.codes["touchpoint"] >= 0)
+    on_map = seq.where(seq.per_row(seq.lookups["touchpoint"] >= 0))
     single_pass.funnel(on_map, steps, window_ms=WINDOW_DAYS * 86_400_000, ordered=True)
     return time.perf_counter() - start
 
@@ -283,6 +294,8 @@ def run(
     ]
     results: dict[str, list[str]] = {}
     seconds_of: dict[tuple[str, int], float] = {}
+    DATA.mkdir(parents=True, exist_ok=True)
+    FUNNEL_CONDITIONS.write_text(funnel_conditions(), encoding="utf-8")
     for size in sizes:
         path = make_log(size)
         for name in QUERIES:

@@ -115,6 +115,45 @@ def test_the_rows_are_ordered_the_same_on_any_number_of_lanes_and_chunks(
             assert np.array_equal(getattr(other, field), getattr(loaded[0], field)), field
 
 
+@pytest.mark.parametrize(
+    ("order", "kept"),
+    [
+        ("customer_id, timestamp", True),
+        ("customer_id, timestamp DESC", False),
+        ("timestamp", False),
+    ],
+)
+def test_rows_already_grouped_by_customer_in_time_order_are_kept_as_they_come(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, order: str, kept: bool
+):
+    """A log whose customers' rows are together and in time order needs no sort; any
+    other order is sorted. Either way each customer has the same rows."""
+    journey = cjm.load_journey(cjm.example_path("subscription"))
+    path = write_events(generate_events(journey, customers=300, seed=5), tmp_path / "e.parquet")
+    ordered = tmp_path / "ordered.parquet"
+    duckdb.execute(f"COPY (SELECT * FROM '{path}' ORDER BY {order}) TO '{ordered}'")
+    log = read_events(ordered)
+    found = []
+    grouped = sequences._grouped
+
+    def spy(*args: Any) -> Any:
+        found.append(grouped(*args))
+        return found[-1]
+
+    monkeypatch.setattr(sequences, "_grouped", spy)
+    as_they_come = sequences.load_sequences(log.connection, journey, log.table)
+    monkeypatch.setattr(sequences, "_grouped", lambda *args: None)
+    sorted_once = sequences.load_sequences(log.connection, journey, log.table)
+    assert [chunk is not None for chunk in found] == [kept]
+    assert _rows_by_customer(as_they_come) == _rows_by_customer(sorted_once)
+    assert as_they_come.customers == log.customers
+
+
+def _rows_by_customer(seq: sequences.Sequences) -> dict[int, tuple[list[int], list[int]]]:
+    bounds = zip(seq.customer_keys.tolist(), seq.starts[:-1], seq.starts[1:], strict=True)
+    return {key: (seq.us[a:b].tolist(), seq.combo[a:b].tolist()) for key, a, b in bounds}
+
+
 @pytest.mark.realdata
 @pytest.mark.parametrize(
     ("log", "example"),

@@ -7,6 +7,10 @@ counter. Compiled code is cached on disk (``cache=True``): only the first run on
 pays for the compilation. Numba itself is imported, and its code generator started, when a
 kernel is first used, or ahead of time by :func:`prepare` while DuckDB reads the log.
 
+A row's code (its event, touchpoint or stage) is ``lookup[combo[i]]``: the row's combination
+of what the touchpoint rules saw, and the code of each combination, which is small enough to
+stay in cache (no column of codes is made).
+
 Arrays in, arrays out: the meaning of the numbers stays in :mod:`cjm.analytics.single_pass`.
 """
 
@@ -152,6 +156,28 @@ def _rehash(found: Any, slots: Any) -> None:
 
 
 @kernel
+def customer_runs(c: Any, us: Any, offset: int, starts: Any, keys: Any, state: Any) -> bool:
+    """Where each run of consecutive rows of one customer begins, over a batch of rows that
+    continues those before it (its first row is the ``offset``-th): the run's first row
+    into ``starts`` and its customer ``c`` into ``keys``, ``state`` holding the runs so far
+    and the time ``us`` of the row before. False as soon as a customer's rows go back in
+    time or there are more runs than ``keys`` holds."""
+    runs = state[0]
+    for i in range(len(c)):
+        if runs == 0 or c[i] != keys[runs - 1]:
+            if runs == len(keys):
+                return False
+            starts[runs] = offset + i
+            keys[runs] = c[i]
+            runs += 1
+        elif us[i] < state[1]:
+            return False
+        state[1] = us[i]
+    state[0] = runs
+    return True
+
+
+@kernel
 def place(
     customer: Any, rank: Any, us: Any, combo: Any, filled: Any, us_out: Any, out: Any
 ) -> None:
@@ -209,7 +235,8 @@ def kept(starts: Any, keep: Any, us: Any, combo: Any) -> Any:
 def _firsts(
     low: int,
     high: int,
-    codes: Any,
+    combo: Any,
+    lookup: Any,
     us: Any,
     window_ms: int,
     ordered: bool,
@@ -222,7 +249,7 @@ def _firsts(
     steps reached in ``touched`` and returns how many (only those need resetting)."""
     reached = 0
     for i in range(low, high):
-        step = codes[i]
+        step = lookup[combo[i]]
         start = i
         if step > 0 and ordered:
             start = chain[step - 1]
@@ -238,7 +265,14 @@ def _firsts(
 
 @kernel
 def funnel(
-    starts: Any, codes: Any, us: Any, steps: int, window_ms: int, ordered: bool, chosen: Any
+    starts: Any,
+    combo: Any,
+    lookup: Any,
+    us: Any,
+    steps: int,
+    window_ms: int,
+    ordered: bool,
+    chosen: Any,
 ) -> Any:
     """Per step: the chosen customers who reached it, those who reached it and the step
     before, and those customers' seconds between the first times they reached each (as
@@ -251,13 +285,22 @@ def funnel(
     first = np.full(steps, -1, dtype=np.int64)
     touched = np.empty(steps, dtype=np.int64)
     # Each gap joins two first rows of one customer: there are fewer than rows.
-    found = np.empty(len(codes), dtype=np.float64)
-    step_of = np.empty(len(codes), dtype=np.int32)
+    found = np.empty(len(combo), dtype=np.float64)
+    step_of = np.empty(len(combo), dtype=np.int32)
     n = 0
     for c in range(len(starts) - 1):
         if chosen[c]:
             steps_reached = _firsts(
-                starts[c], starts[c + 1], codes, us, window_ms, ordered, chain, first, touched
+                starts[c],
+                starts[c + 1],
+                combo,
+                lookup,
+                us,
+                window_ms,
+                ordered,
+                chain,
+                first,
+                touched,
             )
             for t in range(steps_reached):
                 k = touched[t]
@@ -281,14 +324,15 @@ def funnel(
 
 
 @kernel
-def pairs_grouped(starts: Any, codes: Any, us: Any, size: int, sources: bool) -> Any:
+def pairs_grouped(starts: Any, combo: Any, lookup: Any, us: Any, size: int, sources: bool) -> Any:
     """Consecutive rows of a customer as pairs ``from * size + to`` (or, with ``sources``,
     as ``from`` only), grouped: the key of each group, its bounds and the seconds between
     the rows (from their milliseconds), group by group (each group's in row order)."""
     counts = np.zeros(size * size, dtype=np.int64)
     for c in range(len(starts) - 1):
         for i in range(starts[c] + 1, starts[c + 1]):
-            counts[codes[i - 1] if sources else codes[i - 1] * size + codes[i]] += 1
+            source = lookup[combo[i - 1]]
+            counts[source if sources else source * size + lookup[combo[i]]] += 1
     present = np.flatnonzero(counts)
     rank = np.full(size * size, -1, dtype=np.int64)
     bounds = np.zeros(len(present) + 1, dtype=np.int64)
@@ -299,7 +343,8 @@ def pairs_grouped(starts: Any, codes: Any, us: Any, size: int, sources: bool) ->
     durations = np.empty(bounds[-1], dtype=np.float64)
     for c in range(len(starts) - 1):
         for i in range(starts[c] + 1, starts[c + 1]):
-            g = rank[codes[i - 1] if sources else codes[i - 1] * size + codes[i]]
+            source = lookup[combo[i - 1]]
+            g = rank[source if sources else source * size + lookup[combo[i]]]
             durations[filled[g]] = (us[i] // MS - us[i - 1] // MS) / 1000
             filled[g] += 1
     return present, bounds, durations
@@ -315,14 +360,14 @@ def take(values: Any, index: Any) -> Any:
 
 
 @kernel
-def rows_and_customers(starts: Any, codes: Any, size: int) -> Any:
+def rows_and_customers(starts: Any, combo: Any, lookup: Any, size: int) -> Any:
     """Per code (0 to size - 1): how many rows have it, and how many customers."""
     rows = np.zeros(size, dtype=np.int64)
     customers = np.zeros(size, dtype=np.int64)
     seen = np.full(size, -1, dtype=np.int64)
     for c in range(len(starts) - 1):
         for i in range(starts[c], starts[c + 1]):
-            code = codes[i]
+            code = lookup[combo[i]]
             rows[code] += 1
             if seen[code] != c:
                 seen[code] = c
@@ -331,20 +376,34 @@ def rows_and_customers(starts: Any, codes: Any, size: int) -> Any:
 
 
 @kernel
-def run_starts(starts: Any, codes: Any, us: Any, gap_s: int) -> Any:
+def maxima(starts: Any, combo: Any, lookup: Any) -> Any:
+    """Per customer (with rows): the highest code of its rows."""
+    found = np.empty(len(starts) - 1, dtype=lookup.dtype)
+    for c in range(len(starts) - 1):
+        highest = lookup[combo[starts[c]]]
+        for i in range(starts[c] + 1, starts[c + 1]):
+            highest = max(highest, lookup[combo[i]])
+        found[c] = highest
+    return found
+
+
+@kernel
+def run_starts(starts: Any, combo: Any, lookup: Any, us: Any, gap_s: int) -> Any:
     """Whether each row begins a run: the customer's first row, or one whose code differs
     from the row before, or that comes more than ``gap_s`` seconds after it."""
-    begins = np.zeros(len(codes), dtype=np.bool_)
+    begins = np.zeros(len(combo), dtype=np.bool_)
     for c in range(len(starts) - 1):
         if starts[c] < starts[c + 1]:
             begins[starts[c]] = True
         for i in range(starts[c] + 1, starts[c + 1]):
-            begins[i] = codes[i] != codes[i - 1] or us[i] // S - us[i - 1] // S > gap_s
+            begins[i] = (
+                lookup[combo[i]] != lookup[combo[i - 1]] or us[i] // S - us[i - 1] // S > gap_s
+            )
     return begins
 
 
 @kernel
-def repeats(starts: Any, codes: Any, us: Any, size: int, window_s: int) -> Any:
+def repeats(starts: Any, combo: Any, lookup: Any, us: Any, size: int, window_s: int) -> Any:
     """Per code: rows, rows within ``window_s`` seconds of the customer's previous row of
     the same code (repeats), and customers with a repeat."""
     rows = np.zeros(size, dtype=np.int64)
@@ -355,7 +414,7 @@ def repeats(starts: Any, codes: Any, us: Any, size: int, window_s: int) -> Any:
     last = np.zeros(size, dtype=np.int64)  # the time of that customer's latest row of it
     for c in range(len(starts) - 1):
         for i in range(starts[c], starts[c + 1]):
-            code = codes[i]
+            code = lookup[combo[i]]
             rows[code] += 1
             if seen[code] == c and us[i] // S - last[code] <= window_s:
                 again[code] += 1
@@ -368,7 +427,9 @@ def repeats(starts: Any, codes: Any, us: Any, size: int, window_s: int) -> Any:
 
 
 @kernel
-def moves(starts: Any, codes: Any, us: Any, size: int, within_s: int, back: bool) -> Any:
+def moves(
+    starts: Any, combo: Any, lookup: Any, us: Any, size: int, within_s: int, back: bool
+) -> Any:
     """Per (from, to) pair of codes, as ``from * size + to``: how often a customer's row has
     another code than the row before (a lower one when ``back``), at most ``within_s``
     seconds later (any time when < 0), and how many customers did so."""
@@ -377,7 +438,7 @@ def moves(starts: Any, codes: Any, us: Any, size: int, within_s: int, back: bool
     seen = np.full(size * size, -1, dtype=np.int64)
     for c in range(len(starts) - 1):
         for i in range(starts[c] + 1, starts[c + 1]):
-            before, after = codes[i - 1], codes[i]
+            before, after = lookup[combo[i - 1]], lookup[combo[i]]
             if after == before or (back and after > before):
                 continue
             if within_s >= 0 and us[i] // S - us[i - 1] // S > within_s:
@@ -391,26 +452,28 @@ def moves(starts: Any, codes: Any, us: Any, size: int, within_s: int, back: bool
 
 
 @kernel
-def path_hashes(starts: Any, codes: Any) -> Any:
+def path_hashes(starts: Any, combo: Any, lookup: Any) -> Any:
     """A 64-bit polynomial hash of each customer's sequence of codes, its length mixed in."""
     hashes = np.empty(len(starts) - 1, dtype=np.uint64)
     base = np.uint64(0x9E3779B97F4A7C15)
     for c in range(len(starts) - 1):
         value = np.uint64(starts[c + 1] - starts[c]) * np.uint64(0xC2B2AE3D27D4EB4F)
         for i in range(starts[c], starts[c + 1]):
-            value = value * base + np.uint64(codes[i] + 2)
+            value = value * base + np.uint64(lookup[combo[i]] + 2)
         hashes[c] = value
     return hashes
 
 
 @kernel
-def same_paths(starts: Any, codes: Any, representative: Any) -> bool:
+def same_paths(starts: Any, combo: Any, lookup: Any, representative: Any) -> bool:
     """Whether every customer's codes equal those of its ``representative`` customer."""
     for c in range(len(starts) - 1):
         r = representative[c]
+        if r == c:
+            continue
         if starts[c + 1] - starts[c] != starts[r + 1] - starts[r]:
             return False
         for j in range(starts[c + 1] - starts[c]):
-            if codes[starts[c] + j] != codes[starts[r] + j]:
+            if lookup[combo[starts[c] + j]] != lookup[combo[starts[r] + j]]:
                 return False
     return True

@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from cjm.analytics import kernels
 from cjm.analytics import single_pass as fast
 from cjm.analytics.arrays import arrow_of, numpy_of, strings_of
 from cjm.analytics.contacts import (
@@ -153,9 +154,9 @@ def single_pass_parts(
         seq = load_sequences(
             log.connection, journey, log.table, customers=log.customers, rules=rules
         )
-        unmapped = seq.codes["touchpoint"] == NONE
+        unmapped = seq.per_row(seq.lookups["touchpoint"] == NONE)
         on_map = _Shared(lambda: seq.where(~unmapped))
-        visits = _Shared(lambda: on_map().where(_visit_starts(on_map())))
+        visits = _Shared(lambda: on_map().where(fast.runs(on_map(), "stage")))
         channels = {tp.id: tp.channel.value for _stage, tp in journey.touchpoints()}
         gap = int(SESSION_GAP.total_seconds())
         contact = _Shared(lambda: fast.contacts(on_map(), channels, gap))
@@ -198,7 +199,7 @@ def _single_pass_parts(
     events = seq.names["event"]
 
     def unmapped_events() -> list[dict[str, Any]]:
-        counts = np.bincount(seq.codes["event"][unmapped], minlength=len(events))
+        counts = np.bincount(seq.code_at("event", unmapped), minlength=len(events))
         found = [{"event": e, "events": int(n)} for e, n in zip(events, counts, strict=True) if n]
         return _sorted(found, "events")
 
@@ -272,13 +273,6 @@ def _named_changes(
     return _sorted(named, count)
 
 
-def _visit_starts(on_map: Sequences) -> npt.NDArray[np.bool_]:
-    stage = on_map.codes["stage"]
-    start = on_map.firsts()
-    start[1:] |= stage[1:] != stage[:-1]
-    return start
-
-
 def _customer_table(
     seq: Sequences,
     on_map: Sequences,
@@ -293,15 +287,16 @@ def _customer_table(
     idle = seconds.max() - seconds
     limits = [settings.dormant_after.total_seconds(), settings.churned_after.total_seconds()]
     status = np.searchsorted(np.array(limits), idle, side="left")  # 0 active, 1, 2 churned
-    placed = np.searchsorted(seq.customer_keys, on_map.customer_keys)
+    mapped = seq.per_row(seq.lookups["touchpoint"] != NONE)  # on_map's customers have some
+    placed = np.flatnonzero(np.logical_or.reduceat(mapped, seq.starts[:-1]))
     last_mapped = on_map.starts[1:] - 1
     stage = np.full(seq.customers, NONE)
-    stage[placed] = on_map.codes["stage"][last_mapped]
+    stage[placed] = on_map.code_at("stage", last_mapped)
     touchpoint = np.full(seq.customers, NONE)
-    touchpoint[placed] = on_map.codes["touchpoint"][last_mapped]
+    touchpoint[placed] = on_map.code_at("touchpoint", last_mapped)
     furthest = np.full(seq.customers, NONE)
     if on_map.rows:
-        furthest[placed] = np.maximum.reduceat(on_map.codes["stage"], on_map.starts[:-1]) + 1
+        furthest[placed] = kernels.maxima(on_map.starts, *on_map.coded("stage")) + 1
     at = _places(hashes, seq.customer_keys)
     utc = pa.timestamp("us", tz="UTC")
     return pa.table(
@@ -319,16 +314,16 @@ def _customer_table(
 
 
 def _places(hashes: npt.NDArray[np.uint64], keys: npt.NDArray[np.uint64]) -> Ints:
-    """Where each of ``hashes`` is among the ascending ``keys``, when both hold the same
-    values (the customers' hashes, listed from their ids and found in the rows): the inverse
-    of the order that sorts ``hashes``. Raises :class:`HashCollision` when they differ (two
-    ids share a hash)."""
+    """Where each of ``hashes`` is among ``keys``, when both hold the same values in any
+    order (the customers' hashes, listed from their ids and found in the rows). Raises
+    :class:`HashCollision` when they differ (two ids share a hash)."""
     if len(hashes) != len(keys):
         raise HashCollision("two customers share a hash")
-    at = np.empty(len(hashes), dtype=np.int64)
-    at[np.argsort(hashes)] = np.arange(len(hashes))
-    if not np.array_equal(keys[at], hashes):
+    by_hash, by_key = np.argsort(hashes), np.argsort(keys)
+    if not np.array_equal(hashes[by_hash], keys[by_key]):
         raise HashCollision("two customers share a hash")
+    at = np.empty(len(hashes), dtype=np.int64)
+    at[by_hash] = by_key
     return at
 
 

@@ -4,7 +4,8 @@ The SQL definitions sort the log again for each analytic (every window function 
 and orders by customer and time). Here DuckDB reads the log once and hands over integer
 columns only: a hash of the customer, the time in microseconds and a hash of what the
 touchpoint rules look at (the event name and the attributes their conditions test); the
-rows are put in order by customer, time and input order once, by a counting sort. The rules
+rows are put in order by customer, time and input order once, by a counting sort (or kept
+as they come when each customer's rows are already together and in time order). The rules
 themselves run on the few distinct combinations, through the same
 :func:`~cjm.analytics.touchpoints.map_touchpoints`.
 
@@ -18,10 +19,9 @@ from __future__ import annotations
 import itertools
 import os
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
 import duckdb
@@ -44,13 +44,14 @@ NONE = -1  # the code of a missing value (an event no touchpoint rule matched)
 
 @dataclass(frozen=True)
 class Sequences:
-    """Rows sorted by customer, then time, then input order.
+    """Rows grouped by customer (the customers in no particular order), each customer's in
+    time order, then input order.
 
     ``starts`` holds where each customer's rows begin (and, last, the row count); ``combo``
     numbers what the touchpoint rules saw in each row, and ``lookups`` maps a column name to
-    the code of each combination, indexing ``names[column]`` (``NONE`` where missing), so
-    that ``codes[column]`` has one code per row; ``customer_keys`` identifies each customer
-    (its hash).
+    the code of each combination, indexing ``names[column]`` (``NONE`` where missing): a
+    row's code is ``lookups[column][combo[row]]``, found by the kernels as they go (no
+    column of codes is made); ``customer_keys`` identifies each customer (its hash).
     """
 
     starts: Ints
@@ -60,10 +61,19 @@ class Sequences:
     names: dict[str, list[str]]
     customer_keys: npt.NDArray[np.uint64]
 
-    @cached_property
-    def codes(self) -> Mapping[str, Ints]:
-        """Per column, one code per row (each computed when first asked for)."""
-        return _Codes(self.combo, self.lookups)
+    def coded(self, column: str) -> tuple[Ints, Ints]:
+        """What the kernels take to find each row's code of ``column``."""
+        return self.combo, self.lookups[column]
+
+    def code_at(self, column: str, rows: Any) -> Ints:
+        """The codes of ``column`` of the ``rows`` (indices, a mask or a slice)."""
+        found: Ints = self.lookups[column][self.combo[rows]]
+        return found
+
+    def per_row(self, values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        """One value per row, from one per combination (a mask of them, say)."""
+        found: npt.NDArray[Any] = kernels.take(values, self.combo)
+        return found
 
     @property
     def rows(self) -> int:
@@ -84,28 +94,6 @@ class Sequences:
             names=self.names,
             customer_keys=self.customer_keys[present],
         )
-
-    def firsts(self) -> Mask:
-        """Whether each row is its customer's first."""
-        first = np.zeros(self.rows, dtype=bool)
-        first[self.starts[:-1]] = True
-        return first
-
-
-class _Codes(Mapping[str, Ints]):
-    def __init__(self, combo: Ints, lookups: dict[str, Ints]) -> None:
-        self._combo, self._lookups, self._done = combo, lookups, dict[str, Ints]()
-
-    def __getitem__(self, column: str) -> Ints:
-        if column not in self._done:
-            self._done[column] = kernels.take(self._lookups[column], self._combo)
-        return self._done[column]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._lookups)
-
-    def __len__(self) -> int:
-        return len(self._lookups)
 
 
 class HashCollision(Exception):
@@ -256,7 +244,7 @@ class _Chunk:
     starts: Ints
     us: Ints
     combo: Ints  # each row's event and tested attributes: their index among all combinations
-    keys: npt.NDArray[np.uint64]  # each customer's hash, ascending
+    keys: npt.NDArray[np.uint64]  # each customer's hash
 
 
 def _chunk(
@@ -287,6 +275,9 @@ def _chunk(
         {name: numpy_of(batch.column(name)) for name in ("c", "us", "h")}
         for batch in fetched.to_batches()
     ]
+    grouped = _grouped(batches, combinations, 2 * expected) if batches else None
+    if grouped is not None:
+        return grouped
     lanes = _lanes(batches, os.cpu_count() or 1)
     with ThreadPoolExecutor(max_workers=len(lanes)) as pool:
         counted = list(pool.map(lambda lane: _number_customers(lane, expected), lanes))
@@ -315,6 +306,45 @@ def _chunk(
 
 
 Batch = dict[str, npt.NDArray[Any]]
+
+
+def _grouped(batches: list[Batch], combinations: Future[_Combinations], most: int) -> _Chunk | None:
+    """The rows as they come, when each customer's rows are already together and in time
+    order (as in XES files, and logs exported customer by customer): then no sort is needed
+    and the customers stay in input order. None when they are not, or when there are more
+    than ``most`` runs of rows of one customer."""
+    starts = np.empty(most + 1, dtype=np.int64)
+    keys = np.empty(most, dtype=np.uint64)
+    state = np.zeros(2, dtype=np.int64)  # runs so far, the time of the row before
+    offset = 0
+    for batch in batches:
+        if not kernels.customer_runs(batch["c"], batch["us"], offset, starts, keys, state):
+            return None
+        offset += len(batch["c"])
+    runs = int(state[0])
+    customers = kernels.Numbering(max(1, runs))
+    customers.number(keys[:runs])
+    if len(customers.found) < runs:  # a customer's rows are in several places
+        return None
+    starts[runs] = offset
+    combo = _combination_numbering(combinations.result().hashes)
+    codes = [combo.number(batch["h"]) for batch in batches]
+    if any(numbers is None for numbers in codes):
+        raise HashCollision("a row's combination is not among the distinct combinations")
+    return _Chunk(
+        starts=starts[: runs + 1].copy(),
+        us=np.concatenate([batch["us"] for batch in batches]),  # a copy: writable, like a sort's
+        combo=np.concatenate(codes),
+        keys=keys[:runs].copy(),
+    )
+
+
+def _combination_numbering(combos: npt.NDArray[np.uint64]) -> kernels.Numbering:
+    """A numbering of combination hashes that knows the ascending ``combos`` (so that a
+    row's number indexes them) and returns None for any other."""
+    numbering = kernels.Numbering(len(combos))
+    numbering.number(combos)
+    return numbering
 
 
 def _lanes(batches: list[Batch], lanes: int) -> list[list[Batch]]:
@@ -374,14 +404,13 @@ def _place(
 ) -> bool:
     """Put the lane's rows at their customers' places (from ``filled`` on), with the number
     of their combination among ``combos``; False if a row's is not among them."""
-    combo = kernels.Numbering(len(combos))
-    combo.number(combos)  # numbered in ascending order: a row's number indexes ``combos``
+    combo = _combination_numbering(combos)
     for batch, number in zip(lane, numbers, strict=True):
         combination = combo.number(batch["h"])
         if combination is None:
             return False
         kernels.place(number, rank, batch["us"], combination, filled, us, codes)
-    return len(combo.found) == len(combos)
+    return True
 
 
 def _joined(parts: list[npt.NDArray[Any]]) -> npt.NDArray[Any]:

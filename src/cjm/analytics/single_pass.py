@@ -29,7 +29,7 @@ def directly_follows(seq: Sequences, column: str) -> list[dict[str, Any]]:
     """Edges with ``source``, ``target``, ``count``, ``median_s`` and ``p90_s``."""
     names = seq.names[column]
     present, bounds, seconds = kernels.pairs_grouped(
-        seq.starts, seq.codes[column], seq.us, len(names), False
+        seq.starts, *seq.coded(column), seq.us, len(names), False
     )
     median, p90 = _median_p90(seconds, bounds)
     return [
@@ -47,28 +47,31 @@ def directly_follows(seq: Sequences, column: str) -> list[dict[str, Any]]:
 def boundary_activities(seq: Sequences, column: str, *, first: bool) -> list[dict[str, Any]]:
     """How many customers start (or end) with each value of ``column``."""
     rows = seq.starts[:-1] if first else seq.starts[1:] - 1
-    counts = np.bincount(seq.codes[column][rows], minlength=len(seq.names[column]))
+    counts = np.bincount(seq.code_at(column, rows), minlength=len(seq.names[column]))
     names = seq.names[column]
     return [{"activity": names[c], "customers": int(n)} for c, n in enumerate(counts) if n]
 
 
 def variants(seq: Sequences, column: str, top: int) -> dict[str, Any]:
     """``total`` distinct paths and the ``top`` ones: path, customers, share."""
-    codes, names = seq.codes[column], seq.names[column]
+    coded, names = seq.coded(column), seq.names[column]
     if not seq.rows:
         return {"total": 0, "top": []}
     paths = kernels.Numbering(max(1024, seq.customers // 2), grows=True)
-    group = paths.number(kernels.path_hashes(seq.starts, codes))  # by first appearance
+    group = paths.number(kernels.path_hashes(seq.starts, *coded))  # by first appearance
     counts = paths.rows[: len(paths.found)]
     new = np.ones(len(group), dtype=bool)  # numbered in order: a new one exceeds all before
     new[1:] = group[1:] > np.maximum.accumulate(group)[:-1]
     representative = np.flatnonzero(new)  # the first customer of each
-    if not kernels.same_paths(seq.starts, codes, representative[group]):
+    if not kernels.same_paths(seq.starts, *coded, representative[group]):
         raise HashCollision("two different paths share a hash")
     k = min(top, len(counts))
     kth = np.partition(counts, len(counts) - k)[len(counts) - k]  # the k-th most customers
     candidates = [
-        ([names[c] for c in codes[seq.starts[r] : seq.starts[r + 1]]], int(counts[g]))
+        (
+            [names[c] for c in seq.code_at(column, slice(seq.starts[r], seq.starts[r + 1]))],
+            int(counts[g]),
+        )
         for g, r in enumerate(representative)
         if counts[g] >= kth
     ]
@@ -102,7 +105,7 @@ def funnel(
         chosen = np.ones(seq.customers, dtype=bool)
     window = -1 if window_ms is None else window_ms
     reached, bounds, gaps = kernels.funnel(
-        seq.starts, seq.codes[column], seq.us, steps, window, ordered, chosen
+        seq.starts, *seq.coded(column), seq.us, steps, window, ordered, chosen
     )
     between = quantiles(gaps, bounds)
     row: dict[str, Any] = {}
@@ -117,7 +120,7 @@ def funnel(
 def activity(seq: Sequences, column: str) -> dict[str, dict[str, Any]]:
     """Events and distinct customers per value of ``column``."""
     names = seq.names[column]
-    events, customers = kernels.rows_and_customers(seq.starts, seq.codes[column], len(names))
+    events, customers = kernels.rows_and_customers(seq.starts, *seq.coded(column), len(names))
     return {
         names[c]: {column: names[c], "events": int(events[c]), "customers": int(customers[c])}
         for c in range(len(names))
@@ -127,8 +130,7 @@ def activity(seq: Sequences, column: str) -> dict[str, dict[str, Any]]:
 
 def contacts(on_map: Sequences, channel_of: dict[str, str], gap_s: int) -> Sequences:
     """One row per contact (a run at one touchpoint, rows at most ``gap_s`` apart)."""
-    touchpoint = on_map.codes["touchpoint"]
-    found = on_map.where(kernels.run_starts(on_map.starts, touchpoint, on_map.us, gap_s))
+    found = on_map.where(runs(on_map, "touchpoint", gap_s))
     channels = sorted(set(channel_of.values()))
     channel = np.array(
         [channels.index(channel_of[tp]) for tp in on_map.names["touchpoint"]], dtype=np.int32
@@ -144,11 +146,23 @@ def contacts(on_map: Sequences, channel_of: dict[str, str], gap_s: int) -> Seque
     )
 
 
+def runs(seq: Sequences, column: str, gap_s: int | None = None) -> Mask:
+    """Whether each row begins a run: the customer's first row, or one whose code of
+    ``column`` differs from the row before, or (with ``gap_s``) that comes more than
+    ``gap_s`` seconds after it."""
+    gap = NO_GAP if gap_s is None else gap_s
+    begins: Mask = kernels.run_starts(seq.starts, *seq.coded(column), seq.us, gap)
+    return begins
+
+
+NO_GAP = int(np.iinfo(np.int64).max)  # seconds no two rows are apart
+
+
 def repeat_contacts(contact: Sequences, window_s: int) -> dict[str, dict[str, Any]]:
     """Per touchpoint: contacts, repeats within ``window_s``, customers who repeated."""
     names = contact.names["touchpoint"]
     counted, repeats, repeaters = kernels.repeats(
-        contact.starts, contact.codes["touchpoint"], contact.us, len(names), window_s
+        contact.starts, *contact.coded("touchpoint"), contact.us, len(names), window_s
     )
     return {
         names[c]: {
@@ -170,7 +184,7 @@ def changes(
     names = seq.names[column]
     within = -1 if within_s is None else within_s
     counts, customers = kernels.moves(
-        seq.starts, seq.codes[column], seq.us, len(names), within, backwards
+        seq.starts, *seq.coded(column), seq.us, len(names), within, backwards
     )
     return [
         {
@@ -186,16 +200,16 @@ def changes(
 def dwell(visits: Sequences) -> dict[str, dict[str, Any]]:
     """Per stage: visits, completed visits (followed by another) and their median / p90
     seconds from entering the stage to entering the next."""
-    names, stage = visits.names["stage"], visits.codes["stage"]
+    names, stage = visits.names["stage"], visits.coded("stage")
     present, bounds, seconds = kernels.pairs_grouped(
-        visits.starts, stage, visits.us, len(names), True
+        visits.starts, *stage, visits.us, len(names), True
     )
     median, p90 = _median_p90(seconds, bounds)
     completed: dict[int, tuple[int, float | None, float | None]]
     completed = dict.fromkeys(range(len(names)), (0, None, None))
     for g, s in enumerate(present.tolist()):
         completed[s] = (int(bounds[g + 1] - bounds[g]), median[g], p90[g])
-    total = np.bincount(stage, minlength=len(names))
+    total, _customers = kernels.rows_and_customers(visits.starts, *stage, len(names))
     return {
         names[s]: {
             "stage": names[s],
