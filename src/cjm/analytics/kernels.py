@@ -390,15 +390,17 @@ def maxima(starts: Any, combo: Any, lookup: Any) -> Any:
 @kernel
 def run_starts(starts: Any, combo: Any, lookup: Any, us: Any, gap_s: int) -> Any:
     """Whether each row begins a run: the customer's first row, or one whose code differs
-    from the row before, or that comes more than ``gap_s`` seconds after it."""
+    from the row before, or that comes more than ``gap_s`` seconds after it (when
+    ``gap_s`` >= 0)."""
     begins = np.zeros(len(combo), dtype=np.bool_)
     for c in range(len(starts) - 1):
         if starts[c] < starts[c + 1]:
             begins[starts[c]] = True
         for i in range(starts[c] + 1, starts[c + 1]):
-            begins[i] = (
-                lookup[combo[i]] != lookup[combo[i - 1]] or us[i] // S - us[i - 1] // S > gap_s
-            )
+            if lookup[combo[i]] != lookup[combo[i - 1]]:
+                begins[i] = True
+            elif gap_s >= 0:
+                begins[i] = us[i] // S - us[i - 1] // S > gap_s
     return begins
 
 

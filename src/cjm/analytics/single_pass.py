@@ -150,12 +150,9 @@ def runs(seq: Sequences, column: str, gap_s: int | None = None) -> Mask:
     """Whether each row begins a run: the customer's first row, or one whose code of
     ``column`` differs from the row before, or (with ``gap_s``) that comes more than
     ``gap_s`` seconds after it."""
-    gap = NO_GAP if gap_s is None else gap_s
+    gap = -1 if gap_s is None else gap_s
     begins: Mask = kernels.run_starts(seq.starts, *seq.coded(column), seq.us, gap)
     return begins
-
-
-NO_GAP = int(np.iinfo(np.int64).max)  # seconds no two rows are apart
 
 
 def repeat_contacts(contact: Sequences, window_s: int) -> dict[str, dict[str, Any]]:
