@@ -178,14 +178,11 @@ def customer_runs(c: Any, us: Any, offset: int, starts: Any, keys: Any, state: A
 
 
 @kernel
-def place(
-    customer: Any, rank: Any, us: Any, combo: Any, filled: Any, us_out: Any, out: Any
-) -> None:
+def place(customer: Any, us: Any, combo: Any, filled: Any, us_out: Any, out: Any) -> None:
     """The counting sort's second pass over a batch: each row's time and combination go to
-    the next free place of its customer (``rank`` maps a customer's number to its place in
-    the order; ``filled`` is where each one is at)."""
+    the next free place of its customer (``filled`` is where each one is at)."""
     for i in range(len(customer)):
-        c = rank[customer[i]]
+        c = customer[i]
         at = filled[c]
         us_out[at] = us[i]
         out[at] = combo[i]

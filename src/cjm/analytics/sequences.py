@@ -261,7 +261,8 @@ def _chunk(
     numbered in a hash table and the rows put in order by a counting sort
     (:mod:`cjm.analytics.kernels`), many times faster than sorting in SQL. The rows are cut
     into one lane of consecutive rows per core: each lane numbers its customers on its own
-    thread (in a table sized for the ``expected`` customers), the numberings are merged,
+    thread (in a table sized for the ``expected`` customers; they keep the order in which
+    they first appear), the numberings are merged,
     and each lane places its rows after those of the lanes before it (so ties keep their
     input order)."""
     low, high = bounds
@@ -282,19 +283,12 @@ def _chunk(
     with ThreadPoolExecutor(max_workers=len(lanes)) as pool:
         counted = list(pool.map(lambda lane: _number_customers(lane, expected), lanes))
         customers, numbers, before = _merge(counted)
-        found = customers.found
-        by_hash = np.argsort(found)
-        rank = np.empty(len(found), dtype=np.int64)
-        rank[by_hash] = np.arange(len(found))
-        rows = before[-1]  # every lane's rows of each customer
-        starts = np.concatenate(([0], np.cumsum(rows[by_hash])))
+        starts = np.concatenate(([0], np.cumsum(before[-1])))  # in order of first appearance
         us = np.empty(fetched.num_rows, dtype=np.int64)
         codes = np.empty(fetched.num_rows, dtype=np.int32)
         combos = combinations.result().hashes
         placed = [  # each lane's rows go after those of the lanes before it
-            pool.submit(
-                _place, lane, numbered, combos, rank, starts[:-1] + ahead[by_hash], us, codes
-            )
+            pool.submit(_place, lane, numbered, combos, starts[:-1] + ahead, us, codes)
             for lane, numbered, ahead in zip(lanes, numbers, before[:-1], strict=True)
         ]
         if not all(future.result() for future in placed):
@@ -302,7 +296,7 @@ def _chunk(
         middle = int(np.searchsorted(starts, starts[-1] // 2))
         halves = [starts[: middle + 1], starts[middle:]]
         list(pool.map(lambda part: kernels.sort_within(part, us, codes), halves))
-    return _Chunk(starts=starts, us=us, combo=codes, keys=found[by_hash])
+    return _Chunk(starts=starts, us=us, combo=codes, keys=customers.found)
 
 
 Batch = dict[str, npt.NDArray[Any]]
@@ -397,7 +391,6 @@ def _place(
     lane: list[Batch],
     numbers: list[Ints],
     combos: npt.NDArray[np.uint64],
-    rank: Ints,
     filled: Ints,
     us: Ints,
     codes: Ints,
@@ -409,7 +402,7 @@ def _place(
         combination = combo.number(batch["h"])
         if combination is None:
             return False
-        kernels.place(number, rank, batch["us"], combination, filled, us, codes)
+        kernels.place(number, batch["us"], combination, filled, us, codes)
     return True
 
 
