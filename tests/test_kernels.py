@@ -38,6 +38,13 @@ def test_a_growing_numbering_keeps_the_numbers_it_gave():
     assert numbering.rows[:5].tolist() == [3, 2, 1, 2, 1]
 
 
+def test_runs_of_one_value_share_a_number_across_the_growth_of_the_table():
+    numbering = kernels.Numbering(2, grows=True)
+    codes = numbering.number(np.array([1, 1, 2, 2, 3, 3, 3, 1, 0, 0], dtype=np.uint64))
+    assert codes.tolist() == [0, 0, 1, 1, 2, 2, 2, 0, 3, 3]
+    assert numbering.rows[:4].tolist() == [3, 2, 3, 2]
+
+
 def test_rows_out_of_time_order_are_sorted_within_their_customer_keeping_ties():
     starts = np.array([0, 4, 6])
     us = np.array([30, 10, 20, 10, 5, 1], dtype=np.int64)
