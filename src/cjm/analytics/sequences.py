@@ -227,8 +227,10 @@ def _tested_attributes(journey: Journey) -> set[str]:
 
 
 # The log is fetched in chunks of customers (by hash range) of about this many rows, so that
-# the fetched columns and the sort never hold more than one chunk at a time.
-CHUNK_ROWS = 32_000_000
+# the fetched columns and the sort never hold more than one chunk at a time. Each chunk scans
+# the whole file: measured here, 50M events in one chunk take 20 s at a 4.6 GB peak, in two
+# 28 s at 4.1 GB; 100M events in two take 50 s at a 7.4 GB peak.
+CHUNK_ROWS = 64_000_000
 
 
 def _hash_ranges(parts: int) -> list[tuple[int, int]]:
