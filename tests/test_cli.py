@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -261,3 +262,22 @@ def test_a_superscript_digit_is_not_a_revision(cli, workdir: Path):
     cli("push", str(_init(cli)), "-m", "first")
     result = cli("diff", "pro-plan-onboarding", "²")
     assert result.err.startswith("Error: '²' is neither a revision number nor a map file")
+
+
+@pytest.mark.parametrize(
+    ("given", "seen"),
+    [({}, "1"), ({"OPENBLAS_NUM_THREADS": "4"}, "4"), ({"OMP_NUM_THREADS": "3"}, "unset")],
+)
+def test_the_command_uses_one_blas_thread_unless_told_otherwise(given: dict[str, str], seen: str):
+    environment = {
+        k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")
+    }
+    code = "import cjm.cli.app, os; print(os.environ.get('OPENBLAS_NUM_THREADS', 'unset'))"
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**environment, **given},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.strip() == seen
