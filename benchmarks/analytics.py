@@ -134,7 +134,9 @@ def _sequences(path: str) -> object:
 
     log = read_events(path)
     journey = cjm.load_journey(cjm.example_path("subscription"))
-    return load_sequences(log.connection, journey, log.table), len(journey.stages)
+    return load_sequences(log.connection, journey, log.table, customers=log.customers), len(
+        journey.stages
+    )
 
 
 def cjm_sort(path: str) -> object:
@@ -145,7 +147,7 @@ def cjm_sort(path: str) -> object:
     log = read_events(path)
     journey = cjm.load_journey(cjm.example_path("subscription"))
     start = time.perf_counter()
-    load_sequences(log.connection, journey, log.table)
+    load_sequences(log.connection, journey, log.table, customers=log.customers)
     return time.perf_counter() - start
 
 
