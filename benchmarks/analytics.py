@@ -134,9 +134,8 @@ def _sequences(path: str) -> object:
 
     log = read_events(path)
     journey = cjm.load_journey(cjm.example_path("subscription"))
-    return load_sequences(log.connection, journey, log.table, customers=log.customers), len(
-        journey.stages
-    )
+    seq = load_sequences(log.connection, journey, log.table, customers=log.customers)
+    return seq, len(journey.stages)
 
 
 def cjm_sort(path: str) -> object:
