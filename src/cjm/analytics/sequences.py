@@ -263,10 +263,10 @@ def _chunk(
     numbered in a hash table and the rows put in order by a counting sort
     (:mod:`cjm.analytics.kernels`), many times faster than sorting in SQL. The rows are cut
     into one lane of consecutive rows per core: each lane numbers its customers on its own
-    thread (in a table sized for the ``expected`` customers; they keep the order in which
-    they first appear), the numberings are merged,
-    and each lane places its rows after those of the lanes before it (so ties keep their
-    input order)."""
+    thread (in a table sized for the ``expected`` customers, who keep the order in which
+    they first appear), the numberings are merged, and each lane places its rows after
+    those of the lanes before it (so ties keep their input order). Rows already grouped by
+    customer are kept as they come (:func:`_grouped`)."""
     low, high = bounds
     every = bounds == (0, 2**64)
     where = "" if every else f" WHERE c >= {low}::UHUGEINT AND c < {high}::UHUGEINT"
