@@ -9,7 +9,10 @@ kernel is first used, or ahead of time by :func:`prepare` while DuckDB reads the
 
 A row's code (its event, touchpoint or stage) is ``lookup[combo[i]]``: the row's combination
 of what the touchpoint rules saw, and the code of each combination, which is small enough to
-stay in cache (no column of codes is made).
+stay in cache (no column of codes is made). Rows without a code (``NONE``, negative: events
+no touchpoint rule matched) are passed over, as if they were not there, by the kernels that
+take the whole log (the funnel, pairs, counts, runs, ends and maxima); the others take rows
+that all have one (contacts, visits, or event codes, which every row has).
 
 Arrays in, arrays out: the meaning of the numbers stays in :mod:`cjm.analytics.single_pass`.
 """
@@ -28,6 +31,7 @@ EMPTY = np.uint64(0)  # the number column of an empty slot of a hash table
 # Times come in microseconds and are floored to milliseconds or seconds where they are used,
 # like DuckDB's epoch_ms and date_diff (a division by a constant: cheaper than an array).
 MS, S = 1000, 1_000_000
+NONE = -1  # the code of a row the touchpoint rules did not map (as in sequences.NONE)
 _KERNELS: dict[str, Callable[..., Any]] = {}
 _COMPILED = threading.Event()
 _COMPILING = threading.Lock()
@@ -252,6 +256,8 @@ def _firsts(
     reached = 0
     for i in range(low, high):
         step = lookup[combo[i]]
+        if step < 0:
+            continue
         start = i
         if step > 0 and ordered:
             start = chain[step - 1]
@@ -332,9 +338,15 @@ def pairs_grouped(starts: Any, combo: Any, lookup: Any, us: Any, size: int, sour
     the rows (from their milliseconds), group by group (each group's in row order)."""
     counts = np.zeros(size * size, dtype=np.int64)
     for c in range(len(starts) - 1):
-        for i in range(starts[c] + 1, starts[c + 1]):
-            source = lookup[combo[i - 1]]
-            counts[source if sources else source * size + lookup[combo[i]]] += 1
+        before = -1
+        for i in range(starts[c], starts[c + 1]):
+            target = lookup[combo[i]]
+            if target < 0:
+                continue
+            if before >= 0:
+                source = lookup[combo[before]]
+                counts[source if sources else source * size + target] += 1
+            before = i
     present = np.flatnonzero(counts)
     rank = np.full(size * size, -1, dtype=np.int64)
     bounds = np.zeros(len(present) + 1, dtype=np.int64)
@@ -344,11 +356,17 @@ def pairs_grouped(starts: Any, combo: Any, lookup: Any, us: Any, size: int, sour
     filled = bounds[:-1].copy()
     durations = np.empty(bounds[-1], dtype=np.float64)
     for c in range(len(starts) - 1):
-        for i in range(starts[c] + 1, starts[c + 1]):
-            source = lookup[combo[i - 1]]
-            g = rank[source if sources else source * size + lookup[combo[i]]]
-            durations[filled[g]] = (us[i] // MS - us[i - 1] // MS) / 1000
-            filled[g] += 1
+        before = -1
+        for i in range(starts[c], starts[c + 1]):
+            target = lookup[combo[i]]
+            if target < 0:
+                continue
+            if before >= 0:
+                source = lookup[combo[before]]
+                g = rank[source if sources else source * size + target]
+                durations[filled[g]] = (us[i] // MS - us[before] // MS) / 1000
+                filled[g] += 1
+            before = i
     return present, bounds, durations
 
 
@@ -370,6 +388,8 @@ def rows_and_customers(starts: Any, combo: Any, lookup: Any, size: int) -> Any:
     for c in range(len(starts) - 1):
         for i in range(starts[c], starts[c + 1]):
             code = lookup[combo[i]]
+            if code < 0:
+                continue
             rows[code] += 1
             if seen[code] != c:
                 seen[code] = c
@@ -379,30 +399,46 @@ def rows_and_customers(starts: Any, combo: Any, lookup: Any, size: int) -> Any:
 
 @kernel
 def maxima(starts: Any, combo: Any, lookup: Any) -> Any:
-    """Per customer (with rows): the highest code of its rows."""
-    found = np.empty(len(starts) - 1, dtype=lookup.dtype)
+    """Per customer: the highest code of its rows (``NONE`` when none has one)."""
+    found = np.full(len(starts) - 1, NONE, dtype=np.int64)
     for c in range(len(starts) - 1):
-        highest = lookup[combo[starts[c]]]
-        for i in range(starts[c] + 1, starts[c + 1]):
-            highest = max(highest, lookup[combo[i]])
-        found[c] = highest
+        for i in range(starts[c], starts[c + 1]):
+            found[c] = max(found[c], lookup[combo[i]])
+    return found
+
+
+@kernel
+def ends(starts: Any, combo: Any, lookup: Any, first: bool) -> Any:
+    """Per customer: the code of its first (or last) row that has one (``NONE`` when none
+    has)."""
+    found = np.full(len(starts) - 1, NONE, dtype=np.int64)
+    for c in range(len(starts) - 1):
+        low, high = starts[c], starts[c + 1]
+        for j in range(high - low):
+            code = lookup[combo[low + j if first else high - 1 - j]]
+            if code >= 0:
+                found[c] = code
+                break
     return found
 
 
 @kernel
 def run_starts(starts: Any, combo: Any, lookup: Any, us: Any, gap_s: int) -> Any:
-    """Whether each row begins a run: the customer's first row, or one whose code differs
-    from the row before, or that comes more than ``gap_s`` seconds after it (when
-    ``gap_s`` >= 0)."""
+    """Whether each row begins a run: the customer's first row with a code, or one whose
+    code differs from that of the row with a code before, or that comes more than ``gap_s``
+    seconds after it (when ``gap_s`` >= 0). Rows without a code begin none."""
     begins = np.zeros(len(combo), dtype=np.bool_)
     for c in range(len(starts) - 1):
-        if starts[c] < starts[c + 1]:
-            begins[starts[c]] = True
-        for i in range(starts[c] + 1, starts[c + 1]):
-            if lookup[combo[i]] != lookup[combo[i - 1]]:
+        before = -1
+        for i in range(starts[c], starts[c + 1]):
+            code = lookup[combo[i]]
+            if code < 0:
+                continue
+            if before < 0 or code != lookup[combo[before]]:
                 begins[i] = True
             elif gap_s >= 0:
-                begins[i] = us[i] // S - us[i - 1] // S > gap_s
+                begins[i] = us[i] // S - us[before] // S > gap_s
+            before = i
     return begins
 
 

@@ -154,16 +154,16 @@ def single_pass_parts(
         seq = load_sequences(
             log.connection, journey, log.table, customers=log.customers, rules=rules
         )
-        unmapped = seq.per_row(seq.lookups["touchpoint"] == NONE)
-        on_map = _Shared(lambda: seq.where(~unmapped))
-        visits = _Shared(lambda: on_map().where(fast.runs(on_map(), "stage")))
+        # The analytics of the map pass over unmapped rows: visits and contacts keep mapped
+        # rows only.
+        visits = _Shared(lambda: seq.where(fast.runs(seq, "stage")))
         channels = {tp.id: tp.channel.value for _stage, tp in journey.touchpoints()}
         gap = int(SESSION_GAP.total_seconds())
-        contact = _Shared(lambda: fast.contacts(on_map(), channels, gap))
+        contact = _Shared(lambda: fast.contacts(seq, channels, gap))
         parts = {
             name: pool.submit(compute)
             for name, compute in _single_pass_parts(
-                journey, settings, seq, on_map, visits, contact, ids, unmapped
+                journey, settings, seq, visits, contact, ids
             ).items()
         }
         done = {name: future.result() for name, future in parts.items()}
@@ -173,10 +173,10 @@ def single_pass_parts(
         listed = log.connection.from_arrow(pa.table({"customer_id": members}))
         found = listed.select("hash(customer_id) AS c").to_arrow_table()
         keys = np.asarray(numpy_of(found.column("c")), dtype=np.uint64)
-        chosen = np.isin(on_map().customer_keys, keys)
+        chosen = np.isin(seq.customer_keys, keys)
         return (
-            fast.funnel(on_map(), steps, window_ms=window_ms, ordered=True, chosen=chosen),
-            fast.funnel(on_map(), steps, window_ms=None, ordered=False, chosen=chosen),
+            fast.funnel(seq, steps, window_ms=window_ms, ordered=True, chosen=chosen),
+            fast.funnel(seq, steps, window_ms=None, ordered=False, chosen=chosen),
         )
 
     return Parts(**done, funnels_of=funnels_of)
@@ -186,11 +186,9 @@ def _single_pass_parts(
     journey: Journey,
     settings: Settings,
     seq: Sequences,
-    on_map: _Shared[Sequences],
     visits: _Shared[Sequences],
     contact: _Shared[Sequences],
     ids: Future[tuple[pa.Array, npt.NDArray[np.uint64]]],
-    unmapped: npt.NDArray[np.bool_],
 ) -> dict[str, Callable[[], Any]]:
     """How to compute each part, as a function of no arguments (run on a thread pool)."""
     window_ms = settings.window_ms
@@ -199,7 +197,11 @@ def _single_pass_parts(
     events = seq.names["event"]
 
     def unmapped_events() -> list[dict[str, Any]]:
-        counts = np.bincount(seq.code_at("event", unmapped), minlength=len(events))
+        combinations = np.arange(len(seq.lookups["event"]), dtype=np.int32)
+        rows, _ = kernels.rows_and_customers(seq.starts, seq.combo, combinations, len(combinations))
+        unmapped = seq.lookups["touchpoint"] == NONE  # per combination
+        counts = np.zeros(len(events), dtype=np.int64)
+        np.add.at(counts, seq.lookups["event"][unmapped], rows[unmapped])
         found = [{"event": e, "events": int(n)} for e, n in zip(events, counts, strict=True) if n]
         return _sorted(found, "events")
 
@@ -213,33 +215,33 @@ def _single_pass_parts(
 
     # The longest first, so that the workers finish close together.
     return {
-        "customer_table": lambda: _customer_table(seq, on_map(), settings, *ids.result()),
+        "customer_table": lambda: _customer_table(seq, settings, *ids.result()),
         "event_edges": lambda: _sorted(
             fast.directly_follows(seq, "event"), "count", settings.top * 5
         ),
         "event_variants": lambda: fast.variants(seq, "event", settings.top),
         "touchpoint_funnel_any_order": lambda: fast.funnel(
-            on_map(), touchpoints, window_ms=None, ordered=False, column="touchpoint"
+            seq, touchpoints, window_ms=None, ordered=False, column="touchpoint"
         ),
-        "touchpoint_edges": lambda: _sorted(fast.directly_follows(on_map(), "touchpoint"), "count"),
+        "touchpoint_edges": lambda: _sorted(fast.directly_follows(seq, "touchpoint"), "count"),
         "channel_switches": switches,  # computes the contacts first
-        "funnel_ordered": lambda: fast.funnel(on_map(), steps, window_ms=window_ms, ordered=True),
-        "funnel_any_order": lambda: fast.funnel(on_map(), steps, window_ms=None, ordered=False),
+        "funnel_ordered": lambda: fast.funnel(seq, steps, window_ms=window_ms, ordered=True),
+        "funnel_any_order": lambda: fast.funnel(seq, steps, window_ms=None, ordered=False),
         "dwell": lambda: fast.dwell(visits()),
-        "stage_activity": lambda: fast.activity(on_map(), "stage"),
-        "touchpoint_activity": lambda: fast.activity(on_map(), "touchpoint"),
+        "stage_activity": lambda: fast.activity(seq, "stage"),
+        "touchpoint_activity": lambda: fast.activity(seq, "touchpoint"),
         "touchpoint_funnel_ordered": lambda: fast.funnel(
-            on_map(), touchpoints, window_ms=window_ms, ordered=True, column="touchpoint"
+            seq, touchpoints, window_ms=window_ms, ordered=True, column="touchpoint"
         ),
         "stage_variants": lambda: fast.variants(visits(), "stage", settings.top),
         "repeats": lambda: fast.repeat_contacts(contact(), repeat_s),
         "unmapped": unmapped_events,
         "back_steps": back_steps,
         "start": lambda: _sorted(
-            fast.boundary_activities(on_map(), "touchpoint", first=True), "customers"
+            fast.boundary_activities(seq, "touchpoint", first=True), "customers"
         ),
         "end": lambda: _sorted(
-            fast.boundary_activities(on_map(), "touchpoint", first=False), "customers"
+            fast.boundary_activities(seq, "touchpoint", first=False), "customers"
         ),
     }
 
@@ -275,7 +277,6 @@ def _named_changes(
 
 def _customer_table(
     seq: Sequences,
-    on_map: Sequences,
     settings: Settings,
     ids: pa.Array,
     hashes: npt.NDArray[np.uint64],
@@ -287,16 +288,10 @@ def _customer_table(
     idle = seconds.max() - seconds
     limits = [settings.dormant_after.total_seconds(), settings.churned_after.total_seconds()]
     status = np.searchsorted(np.array(limits), idle, side="left")  # 0 active, 1, 2 churned
-    mapped = seq.per_row(seq.lookups["touchpoint"] != NONE)  # on_map's customers have some
-    placed = np.flatnonzero(np.logical_or.reduceat(mapped, seq.starts[:-1]))
-    last_mapped = on_map.starts[1:] - 1
-    stage = np.full(seq.customers, NONE)
-    stage[placed] = on_map.code_at("stage", last_mapped)
-    touchpoint = np.full(seq.customers, NONE)
-    touchpoint[placed] = on_map.code_at("touchpoint", last_mapped)
-    furthest = np.full(seq.customers, NONE)
-    if on_map.rows:
-        furthest[placed] = kernels.maxima(on_map.starts, *on_map.coded("stage")) + 1
+    stage = kernels.ends(seq.starts, *seq.coded("stage"), False)  # of the last mapped row
+    touchpoint = kernels.ends(seq.starts, *seq.coded("touchpoint"), False)
+    furthest = kernels.maxima(seq.starts, *seq.coded("stage"))
+    furthest[furthest != NONE] += 1  # 1-based
     at = _places(hashes, seq.customer_keys)
     utc = pa.timestamp("us", tz="UTC")
     return pa.table(

@@ -70,11 +70,6 @@ class Sequences:
         found: Ints = self.lookups[column][self.combo[rows]]
         return found
 
-    def per_row(self, values: npt.NDArray[Any]) -> npt.NDArray[Any]:
-        """One value per row, from one per combination (a mask of them, say)."""
-        found: npt.NDArray[Any] = kernels.take(values, self.combo)
-        return found
-
     @property
     def rows(self) -> int:
         return len(self.us)

@@ -46,9 +46,9 @@ def directly_follows(seq: Sequences, column: str) -> list[dict[str, Any]]:
 
 def boundary_activities(seq: Sequences, column: str, *, first: bool) -> list[dict[str, Any]]:
     """How many customers start (or end) with each value of ``column``."""
-    rows = seq.starts[:-1] if first else seq.starts[1:] - 1
-    counts = np.bincount(seq.code_at(column, rows), minlength=len(seq.names[column]))
+    codes = kernels.ends(seq.starts, *seq.coded(column), first)
     names = seq.names[column]
+    counts = np.bincount(codes[codes != NONE], minlength=len(names))
     return [{"activity": names[c], "customers": int(n)} for c, n in enumerate(counts) if n]
 
 
@@ -128,12 +128,13 @@ def activity(seq: Sequences, column: str) -> dict[str, dict[str, Any]]:
     }
 
 
-def contacts(on_map: Sequences, channel_of: dict[str, str], gap_s: int) -> Sequences:
-    """One row per contact (a run at one touchpoint, rows at most ``gap_s`` apart)."""
-    found = on_map.where(runs(on_map, "touchpoint", gap_s))
+def contacts(seq: Sequences, channel_of: dict[str, str], gap_s: int) -> Sequences:
+    """One row per contact: a run of mapped rows at one touchpoint, at most ``gap_s`` apart
+    (unmapped rows between them are passed over)."""
+    found = seq.where(runs(seq, "touchpoint", gap_s))
     channels = sorted(set(channel_of.values()))
     channel = np.array(
-        [channels.index(channel_of[tp]) for tp in on_map.names["touchpoint"]], dtype=np.int32
+        [channels.index(channel_of[tp]) for tp in seq.names["touchpoint"]], dtype=np.int32
     )
     touchpoint_of = found.lookups["touchpoint"]
     return dataclasses.replace(
