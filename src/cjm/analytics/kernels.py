@@ -337,24 +337,34 @@ def pairs_grouped(starts: Any, combo: Any, lookup: Any, us: Any, size: int, sour
     as ``from`` only), grouped: the key of each group, its bounds and the seconds between
     the rows (from their milliseconds), group by group (each group's in row order)."""
     counts = np.zeros(size * size, dtype=np.int64)
-    for c in range(len(starts) - 1):
-        before = -1
-        for i in range(starts[c], starts[c + 1]):
-            target = lookup[combo[i]]
-            if target < 0:
-                continue
-            if before >= 0:
-                source = lookup[combo[before]]
-                counts[source if sources else source * size + target] += 1
-            before = i
+    _pairs(starts, combo, lookup, us, size, sources, counts, counts[:0], np.empty(0))
     present = np.flatnonzero(counts)
     rank = np.full(size * size, -1, dtype=np.int64)
     bounds = np.zeros(len(present) + 1, dtype=np.int64)
     for g in range(len(present)):
         rank[present[g]] = g
         bounds[g + 1] = bounds[g] + counts[present[g]]
-    filled = bounds[:-1].copy()
     durations = np.empty(bounds[-1], dtype=np.float64)
+    _pairs(starts, combo, lookup, us, size, sources, rank, bounds[:-1].copy(), durations)
+    return present, bounds, durations
+
+
+@kernel
+def _pairs(
+    starts: Any,
+    combo: Any,
+    lookup: Any,
+    us: Any,
+    size: int,
+    sources: bool,
+    by_key: Any,
+    filled: Any,
+    durations: Any,
+) -> None:
+    """Walk the pairs of :func:`pairs_grouped`: count them per key into ``by_key``, or,
+    when there are ``durations`` to fill, put each pair's seconds at the next place of its
+    group (``by_key`` then ranks the keys, ``filled`` is where each group is at)."""
+    counting = len(durations) == 0
     for c in range(len(starts) - 1):
         before = -1
         for i in range(starts[c], starts[c + 1]):
@@ -363,11 +373,14 @@ def pairs_grouped(starts: Any, combo: Any, lookup: Any, us: Any, size: int, sour
                 continue
             if before >= 0:
                 source = lookup[combo[before]]
-                g = rank[source if sources else source * size + target]
-                durations[filled[g]] = (us[i] // MS - us[before] // MS) / 1000
-                filled[g] += 1
+                key = source if sources else source * size + target
+                if counting:
+                    by_key[key] += 1
+                else:
+                    g = by_key[key]
+                    durations[filled[g]] = (us[i] // MS - us[before] // MS) / 1000
+                    filled[g] += 1
             before = i
-    return present, bounds, durations
 
 
 @kernel
