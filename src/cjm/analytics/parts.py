@@ -197,6 +197,8 @@ def _single_pass_parts(
     events = seq.names["event"]
 
     def unmapped_events() -> list[dict[str, Any]]:
+        # rows per combination: each combination as its own code (np.bincount of the 32-bit
+        # column would first widen it to 64 bits)
         combinations = np.arange(len(seq.lookups["event"]), dtype=np.int32)
         rows, _ = kernels.rows_and_customers(seq.starts, seq.combo, combinations, len(combinations))
         unmapped = seq.lookups["touchpoint"] == NONE  # per combination
