@@ -134,7 +134,7 @@ def _sequences(path: str) -> object:
 
     log = read_events(path)
     journey = cjm.load_journey(cjm.example_path("subscription"))
-    seq = load_sequences(log.connection, journey, log.table, customers=log.customers)
+    seq = load_sequences(log.connection, journey, log.table, customers=log.customers, ids=log.ids)
     return seq, len(journey.stages)
 
 
@@ -146,7 +146,7 @@ def cjm_sort(path: str) -> object:
     log = read_events(path)
     journey = cjm.load_journey(cjm.example_path("subscription"))
     start = time.perf_counter()
-    load_sequences(log.connection, journey, log.table, customers=log.customers)
+    load_sequences(log.connection, journey, log.table, customers=log.customers, ids=log.ids)
     return time.perf_counter() - start
 
 

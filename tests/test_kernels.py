@@ -45,6 +45,21 @@ def test_runs_of_one_value_share_a_number_across_the_growth_of_the_table():
     assert numbering.rows[:4].tolist() == [3, 2, 3, 2]
 
 
+@given(st.lists(st.integers(0, 6), max_size=60), st.lists(st.integers(0, 6), max_size=60))
+def test_first_rows_are_where_the_numbers_new_to_a_batch_first_appear(
+    before: list[int], batch: list[int]
+):
+    """The loader reads each combination's values from the rows of the customer in whose
+    rows it first appears: found for the numbers a batch adds to a numbering."""
+    numbering = kernels.Numbering(1, grows=True)
+    numbering.number(np.array(before, dtype=np.uint64))
+    known = len(numbering.found)
+    codes = numbering.number(np.array(batch, dtype=np.uint64))
+    found = kernels.first_rows(codes, known, len(numbering.found))
+    new = [v for v in dict.fromkeys(batch) if v not in before]
+    assert found.tolist() == [batch.index(v) for v in new]
+
+
 def test_rows_out_of_time_order_are_sorted_within_their_customer_keeping_ties():
     starts = np.array([0, 4, 6])
     us = np.array([30, 10, 20, 10, 5, 1], dtype=np.int64)

@@ -151,9 +151,25 @@ def test_rows_already_grouped_by_customer_in_time_order_are_kept_as_they_come(
     assert as_they_come.customers == log.customers
 
 
-def _rows_by_customer(seq: sequences.Sequences) -> dict[int, tuple[list[int], list[int]]]:
+def _rows_by_customer(seq: sequences.Sequences) -> dict[int, tuple[list[int], list[Any]]]:
+    """Each customer's times and what its rows are (event and touchpoint, by name: how the
+    combinations are numbered depends on the order they are met)."""
     bounds = zip(seq.customer_keys.tolist(), seq.starts[:-1], seq.starts[1:], strict=True)
-    return {key: (seq.us[a:b].tolist(), seq.combo[a:b].tolist()) for key, a, b in bounds}
+    events, touchpoints = seq.names["event"], [*seq.names["touchpoint"], None]
+    return {
+        key: (
+            seq.us[a:b].tolist(),
+            [
+                (events[e], touchpoints[t])
+                for e, t in zip(
+                    seq.code_at("event", slice(a, b)),
+                    seq.code_at("touchpoint", slice(a, b)),
+                    strict=True,
+                )
+            ],
+        )
+        for key, a, b in bounds
+    }
 
 
 @pytest.mark.realdata

@@ -187,15 +187,33 @@ def customer_runs(c: Any, us: Any, offset: int, starts: Any, keys: Any, state: A
 
 
 @kernel
-def place(customer: Any, us: Any, combo: Any, filled: Any, us_out: Any, out: Any) -> None:
-    """The counting sort's second pass over a batch: each row's time and combination go to
-    the next free place of its customer (``filled`` is where each one is at)."""
+def place(
+    customer: Any, us: Any, combo: Any, renumber: Any, filled: Any, us_out: Any, out: Any
+) -> None:
+    """The counting sort's second pass over a batch: each row's time and combination (as
+    ``renumber`` numbers it) go to the next free place of its customer (``filled`` is where
+    each one is at)."""
     for i in range(len(customer)):
         c = customer[i]
         at = filled[c]
         us_out[at] = us[i]
-        out[at] = combo[i]
+        out[at] = renumber[combo[i]]
         filled[c] = at + 1
+
+
+@kernel
+def first_rows(codes: Any, low: int, high: int) -> Any:
+    """Where each of the numbers ``low`` to ``high`` first appears in ``codes``, numbers
+    given by first appearance (so each first appears after the one before it)."""
+    found = np.empty(high - low, dtype=np.int64)
+    wanted = low
+    for i in range(len(codes)):
+        if wanted == high:
+            break
+        if codes[i] == wanted:
+            found[wanted - low] = i
+            wanted += 1
+    return found
 
 
 @kernel

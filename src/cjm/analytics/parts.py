@@ -152,7 +152,7 @@ def single_pass_parts(
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         ids = pool.submit(customer_ids, log.connection.cursor(), log.ids)
         seq = load_sequences(
-            log.connection, journey, log.table, customers=log.customers, rules=rules
+            log.connection, journey, log.table, customers=log.customers, rules=rules, ids=log.ids
         )
         # The analytics of the map pass over unmapped rows: visits and contacts keep mapped
         # rows only.

@@ -9,9 +9,16 @@ as they come when each customer's rows are already together and in time order). 
 themselves run on the few distinct combinations, through the same
 :func:`~cjm.analytics.touchpoints.map_touchpoints`.
 
-Hashes are checked, not trusted: when two combinations share a hash the loader says so, and
-when two customers do, placing the distinct ids (:func:`customer_ids`) among the sequences
-does; the caller then uses the SQL definitions instead.
+Customers' hashes are checked, not trusted: when two customers share one, placing the
+distinct ids (:func:`customer_ids`) among the sequences says so, and the caller then uses
+the SQL definitions instead. Combinations are told apart by their 64-bit hash alone: the
+rows are numbered by it as they arrive, and the rules read the values of the combinations
+of the few customers in whose rows each first appears. Checking every row's values against
+its combination's would cost a second pass over them (at 10M events a ``SELECT DISTINCT``
+over the event and the tested attributes took about a CPU-second, a fifth of the whole
+analysis); two of ``n`` distinct combinations share a hash with a probability of about
+``n² / 2⁶⁵`` (3·10⁻¹⁴ for a thousand), and two of those customers' combinations that do are
+caught.
 """
 
 from __future__ import annotations
@@ -102,27 +109,31 @@ def load_sequences(
     *,
     customers: int | None = None,
     rules: Future[CompiledRules] | None = None,
+    ids: str | None = None,
 ) -> Sequences:
     """Sort ``table`` once and map its events onto ``journey``; see the module docstring.
-    ``customers``, if known, sizes the hash tables; ``rules`` may come from :func:`prepare`.
+    ``customers``, if known, sizes the hash tables; ``rules`` may come from :func:`prepare`;
+    ``ids``, a table of the distinct customer ids (``EventLog.ids``), saves hashing every
+    row's customer again to find those whose combinations the rules read.
 
-    Raises :class:`HashCollision` when two combinations share a hash. Two customers sharing
-    one would be numbered as one: compare :attr:`Sequences.customers` with the number of
-    distinct ids (:func:`customer_ids`) to rule it out.
+    Raises :class:`HashCollision` when two combinations the rules read share a hash. Two
+    customers sharing one would be numbered as one: compare :attr:`Sequences.customers` with
+    the number of distinct ids (:func:`customer_ids`) to rule it out.
     """
     columns = [str(row[0]) for row in con.execute(f"DESCRIBE {table}").fetchall()]
     if _tested_attributes(journey) - set(columns):  # refused by name, with the log's columns
         _rules_sql(journey, columns)
     tested = _tested_columns(journey)
     keys = ", ".join(quote_name(c) for c in tested)
+    combos = kernels.Numbering(64, grows=True)  # every chunk's, by first appearance
     with ThreadPoolExecutor(max_workers=1) as pool:  # the rules compile while rows arrive
         compiled = rules if rules is not None else pool.submit(compile_rules, journey)
-        combinations = pool.submit(_combinations, con.cursor(), journey, table, compiled)
         ((total,),) = con.execute(f"SELECT count(*) FROM {table}").fetchall()
         ranges = _hash_ranges(max(1, -(-int(total) // CHUNK_ROWS)))
         expected = -(-(customers or int(total) // 8) // len(ranges))
-        chunks = [_chunk(con, table, keys, r, combinations, expected) for r in ranges]
-    mapped = combinations.result()
+        chunks = [_chunk(con, table, keys, r, combos, expected) for r in ranges]
+        holders = np.unique(np.concatenate([chunk.holders for chunk in chunks]))
+        mapped = _combinations(con, journey, table, compiled.result(), combos.found, holders, ids)
     later = zip(chunks[1:], _offsets(chunks)[1:], strict=True)
     return Sequences(
         starts=_joined([chunks[0].starts, *(c.starts[1:] + at for c, at in later)]),
@@ -136,9 +147,8 @@ def load_sequences(
 
 @dataclass(frozen=True)
 class _Combinations:
-    """The distinct combinations of event and tested attributes, mapped onto the journey."""
+    """The combinations of event and tested attributes, mapped onto the journey."""
 
-    hashes: npt.NDArray[np.uint64]  # ascending: a combination's number is its place here
     lookups: dict[str, Ints]  # per column, the code of each combination
     names: dict[str, list[str]]  # per column, what its codes stand for
 
@@ -147,28 +157,39 @@ def _combinations(
     con: duckdb.DuckDBPyConnection,
     journey: Journey,
     table: str,
-    rules: Future[CompiledRules],
+    rules: CompiledRules,
+    hashes: npt.NDArray[np.uint64],
+    holders: npt.NDArray[np.uint64],
+    ids: str | None,
 ) -> _Combinations:
-    """Run the compiled touchpoint ``rules`` on the distinct combinations of the columns
-    they test in ``table``."""
-    tested, sql = rules.result()
+    """Run the compiled touchpoint ``rules`` on the combinations of the columns they test
+    whose ``hashes`` number the rows, read from the rows of the customers whose hashes are
+    ``holders`` (those in whose rows each first appears)."""
+    tested, sql = rules
     keys = ", ".join(quote_name(c) for c in tested)
     as_text = ", ".join(f"CAST({quote_name(c)} AS VARCHAR) AS {quote_name(c)}" for c in tested)
-    rows = con.sql(
+    listed = ids or f"(SELECT DISTINCT customer_id FROM {table})"
+    held = con.execute(
+        f"SELECT customer_id FROM {listed} WHERE hash(customer_id) = ANY(?)", [holders.tolist()]
+    ).fetchall()
+    rows = con.sql(  # a list of ids is a filter the scan applies itself: a fraction of the rows
         f"WITH _c AS (SELECT {as_text}, hash({keys}) AS {COMBINATION} FROM "
-        f"(SELECT DISTINCT {keys} FROM {table})) " + sql
+        f"(SELECT DISTINCT {keys} FROM {table} WHERE customer_id = ANY($held))) " + sql,
+        params={"held": [row[0] for row in held]},
     ).to_arrow_table()
     combo_hash = numpy_of(rows.column(COMBINATION))
     if len(np.unique(combo_hash)) != len(combo_hash):
         raise HashCollision("two event and attribute combinations share a hash")
-    order = np.argsort(combo_hash)
+    at = {int(value): row for row, value in enumerate(combo_hash.tolist())}
+    if any(int(value) not in at for value in hashes.tolist()):
+        raise HashCollision("a combination was not found again among its customer's rows")
+    order = np.array([at[int(value)] for value in hashes.tolist()], dtype=np.int64)
     touchpoint_ids = [tp.id for _s, tp in journey.touchpoints()]
     stage_ids = [stage.id for stage in journey.stages]
     events = rows.column("event").to_pylist()
     event_names = sorted(set(events))
     stage_index = numpy_of(rows.column("stage"))  # 1-based; 0 for none
     return _Combinations(
-        hashes=combo_hash[order],
         lookups={
             "event": _codes(events, event_names)[order],
             "touchpoint": _codes(rows.column("touchpoint").to_pylist(), touchpoint_ids)[order],
@@ -240,8 +261,9 @@ class _Chunk:
 
     starts: Ints
     us: Ints
-    combo: Ints  # each row's event and tested attributes: their index among all combinations
+    combo: Ints  # each row's event and tested attributes: their number among all combinations
     keys: npt.NDArray[np.uint64]  # each customer's hash
+    holders: npt.NDArray[np.uint64]  # the customers in whose rows a combination first appears
 
 
 def _chunk(
@@ -249,19 +271,20 @@ def _chunk(
     table: str,
     keys: str,
     bounds: tuple[int, int],
-    combinations: Future[_Combinations],
+    combos: kernels.Numbering,
     expected: int,
 ) -> _Chunk:
     """The rows of the customers whose hash is in ``bounds`` (all of them when ``bounds`` is
     every hash). DuckDB hands over integer columns in input order (its documented order
-    preservation: a scan, a projection and a filter keep the rows' order); the customers are
-    numbered in a hash table and the rows put in order by a counting sort
-    (:mod:`cjm.analytics.kernels`), many times faster than sorting in SQL. The rows are cut
-    into one lane of consecutive rows per core: each lane numbers its customers on its own
-    thread (in a table sized for the ``expected`` customers, who keep the order in which
-    they first appear), the numberings are merged, and each lane places its rows after
-    those of the lanes before it (so ties keep their input order). Rows already grouped by
-    customer are kept as they come (:func:`_grouped`)."""
+    preservation: a scan, a projection and a filter keep the rows' order); the customers and
+    the combinations are numbered in hash tables and the rows put in order by a counting
+    sort (:mod:`cjm.analytics.kernels`), many times faster than sorting in SQL. The rows are
+    cut into one lane of consecutive rows per core: each lane numbers its customers (in a
+    table sized for the ``expected`` customers, who keep the order in which they first
+    appear) and combinations on its own thread, the numberings are merged (the combinations
+    into ``combos``, shared by every chunk), and each lane places its rows after those of
+    the lanes before it (so ties keep their input order). Rows already grouped by customer
+    are kept as they come (:func:`_grouped`)."""
     low, high = bounds
     every = bounds == (0, 2**64)
     where = "" if every else f" WHERE c >= {low}::UHUGEINT AND c < {high}::UHUGEINT"
@@ -273,33 +296,36 @@ def _chunk(
         {name: numpy_of(batch.column(name)) for name in ("c", "us", "h")}
         for batch in fetched.to_batches()
     ]
-    grouped = _grouped(batches, combinations, 2 * expected) if batches else None
+    grouped = _grouped(batches, combos, 2 * expected) if batches else None
     if grouped is not None:
         return grouped
     lanes = _lanes(batches, os.cpu_count() or 1)
     with ThreadPoolExecutor(max_workers=len(lanes)) as pool:
-        counted = list(pool.map(lambda lane: _number_customers(lane, expected), lanes))
-        customers, numbers, before = _merge(counted)
+        counted = list(pool.map(lambda lane: _number_lane(lane, expected), lanes))
+        customers, numbers, before = _merge([(lane.customers, lane.numbers) for lane in counted])
         starts = np.concatenate(([0], np.cumsum(before[-1])))  # in order of first appearance
         us = np.empty(fetched.num_rows, dtype=np.int64)
         codes = np.empty(fetched.num_rows, dtype=np.int32)
-        combos = combinations.result().hashes
+        renumbered = [combos.number(lane.combos.found) for lane in counted]  # in input order
         placed = [  # each lane's rows go after those of the lanes before it
-            pool.submit(_place, lane, numbered, combos, starts[:-1] + ahead, us, codes)
-            for lane, numbered, ahead in zip(lanes, numbers, before[:-1], strict=True)
+            pool.submit(_place, lane, numbered, of.codes, renumber, starts[:-1] + ahead, us, codes)
+            for lane, numbered, of, renumber, ahead in zip(
+                lanes, numbers, counted, renumbered, before[:-1], strict=True
+            )
         ]
-        if not all(future.result() for future in placed):
-            raise HashCollision("a row's combination is not among the distinct combinations")
+        for future in placed:
+            future.result()
         middle = int(np.searchsorted(starts, starts[-1] // 2))
         halves = [starts[: middle + 1], starts[middle:]]
         list(pool.map(lambda part: kernels.sort_within(part, us, codes), halves))
-    return _Chunk(starts=starts, us=us, combo=codes, keys=customers.found)
+    holders = np.concatenate([lane.holders for lane in counted])
+    return _Chunk(starts=starts, us=us, combo=codes, keys=customers.found, holders=holders)
 
 
 Batch = dict[str, npt.NDArray[Any]]
 
 
-def _grouped(batches: list[Batch], combinations: Future[_Combinations], most: int) -> _Chunk | None:
+def _grouped(batches: list[Batch], combos: kernels.Numbering, most: int) -> _Chunk | None:
     """The rows as they come, when each customer's rows are already together and in time
     order (as in XES files, and logs exported customer by customer): then no sort is needed
     and the customers stay in input order. None when they are not, or when there are more
@@ -318,24 +344,22 @@ def _grouped(batches: list[Batch], combinations: Future[_Combinations], most: in
     if len(customers.found) < runs:  # a customer's rows are in several places
         return None
     starts[runs] = offset
-    combo = _combination_numbering(combinations.result().hashes)
-    codes = [combo.number(batch["h"]) for batch in batches]
-    if any(numbers is None for numbers in codes):
-        raise HashCollision("a row's combination is not among the distinct combinations")
+    codes, holders = zip(*(_numbered(combos, batch) for batch in batches), strict=True)
     return _Chunk(
         starts=starts[: runs + 1].copy(),
         us=np.concatenate([batch["us"] for batch in batches]),  # a copy: writable, like a sort's
         combo=np.concatenate(codes),
         keys=keys[:runs].copy(),
+        holders=np.concatenate(holders),
     )
 
 
-def _combination_numbering(combos: npt.NDArray[np.uint64]) -> kernels.Numbering:
-    """A numbering of combination hashes that knows the ascending ``combos`` (so that a
-    row's number indexes them) and returns None for any other."""
-    numbering = kernels.Numbering(len(combos))
-    numbering.number(combos)
-    return numbering
+def _numbered(combos: kernels.Numbering, batch: Batch) -> tuple[Ints, npt.NDArray[np.uint64]]:
+    """The number of each row's combination in ``combos`` (which grows), and the customers
+    in whose rows the combinations new to it first appear."""
+    known = len(combos.found)
+    codes: Ints = combos.number(batch["h"])
+    return codes, batch["c"][kernels.first_rows(codes, known, len(combos.found))]
 
 
 def _lanes(batches: list[Batch], lanes: int) -> list[list[Batch]]:
@@ -354,11 +378,30 @@ def _lanes(batches: list[Batch], lanes: int) -> list[list[Batch]]:
     return [lane for lane in found if lane] or [[]]
 
 
-def _number_customers(lane: list[Batch], customers: int) -> tuple[kernels.Numbering, list[Ints]]:
-    """The lane's customers numbered by first appearance (in a table sized for the
-    ``customers`` expected in the chunk), and each row's number."""
+@dataclass(frozen=True)
+class _Lane:
+    """A lane's customers and combinations, numbered by first appearance."""
+
+    customers: kernels.Numbering
+    numbers: list[Ints]  # per batch, each row's customer
+    combos: kernels.Numbering
+    codes: list[Ints]  # per batch, each row's combination
+    holders: npt.NDArray[np.uint64]  # the customers in whose rows a combination first appears
+
+
+def _number_lane(lane: list[Batch], customers: int) -> _Lane:
+    """Number the lane's customers (in a table sized for the ``customers`` expected in the
+    chunk) and combinations."""
     numbering = kernels.Numbering(max(1024, customers), grows=True)
-    return numbering, [numbering.number(batch["c"]) for batch in lane]
+    combos = kernels.Numbering(64, grows=True)
+    numbered = [_numbered(combos, batch) for batch in lane]
+    return _Lane(
+        customers=numbering,
+        numbers=[numbering.number(batch["c"]) for batch in lane],
+        combos=combos,
+        codes=[codes for codes, _ in numbered],
+        holders=np.concatenate([held for _, held in numbered] or [np.empty(0, np.uint64)]),
+    )
 
 
 def _merge(
@@ -387,20 +430,16 @@ def _merge(
 def _place(
     lane: list[Batch],
     numbers: list[Ints],
-    combos: npt.NDArray[np.uint64],
+    combos: list[Ints],
+    renumber: Ints,
     filled: Ints,
     us: Ints,
     codes: Ints,
-) -> bool:
-    """Put the lane's rows at their customers' places (from ``filled`` on), with the number
-    of their combination among ``combos``; False if a row's is not among them."""
-    combo = _combination_numbering(combos)
-    for batch, number in zip(lane, numbers, strict=True):
-        combination = combo.number(batch["h"])
-        if combination is None:
-            return False
-        kernels.place(number, batch["us"], combination, filled, us, codes)
-    return True
+) -> None:
+    """Put the lane's rows at their customers' places (from ``filled`` on), with their
+    combinations as ``renumber`` numbers them."""
+    for batch, number, combo in zip(lane, numbers, combos, strict=True):
+        kernels.place(number, batch["us"], combo, renumber, filled, us, codes)
 
 
 def _joined(parts: list[npt.NDArray[Any]]) -> npt.NDArray[Any]:
