@@ -3,6 +3,9 @@ table, rows out of time order) and the order statistics of groups."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -45,6 +48,7 @@ def test_runs_of_one_value_share_a_number_across_the_growth_of_the_table():
     assert numbering.rows[:4].tolist() == [3, 2, 3, 2]
 
 
+@settings(deadline=None)  # the first example compiles the kernel (or loads it from disk)
 @given(st.lists(st.integers(0, 6), max_size=60), st.lists(st.integers(0, 6), max_size=60))
 def test_first_rows_are_where_the_numbers_new_to_a_batch_first_appear(
     before: list[int], batch: list[int]
@@ -81,3 +85,21 @@ def test_group_quantiles_interpolate_like_quantile_cont(groups: list[list[int]])
             continue
         expected = np.quantile(np.array(group, dtype=np.float64), QUANTILES, method="linear")
         assert quantiles == pytest.approx(expected.tolist(), abs=10**-DECIMALS)
+
+
+def test_starting_the_kernels_leaves_scipy_linalg_unloaded_and_numba_whole():
+    """Numba checks for a BLAS when it loads its array functions, which imports all of
+    scipy.linalg; the kernels skip that check, and Numba's BLAS functions still work."""
+    code = (
+        "import sys, numpy as np\n"
+        "from cjm.analytics import kernels\n"
+        "kernels.prepare().join()\n"
+        "print('scipy.linalg' in sys.modules)\n"
+        "import numba\n"
+        "dot = numba.njit(lambda a, b: np.dot(a, b))\n"
+        "print(dot(np.arange(3.0), np.arange(3.0)), numba.np.arraymath._HAVE_BLAS)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300
+    )
+    assert done.stdout.split() == ["False", "5.0", "True"]

@@ -59,9 +59,41 @@ def compile_kernels() -> None:
             return
         import numba  # here, not above: a second of start-up that :func:`prepare` can hide
 
+        _load_array_support()
         for name, function in _KERNELS.items():
             globals()[name] = numba.njit(cache=True, nogil=True)(function)
         _COMPILED.set()
+
+
+def _load_array_support() -> None:
+    """Import Numba's array functions without the check for a BLAS it makes on import,
+    which imports all of ``scipy.linalg`` (about 0.3 CPU-seconds, and a BLAS whose idle
+    threads spin) for functions the kernels do not use. The check is set to what it finds
+    in cjm's environment, which has SciPy: Numba's BLAS-backed functions import it when
+    first compiled, as they do anyway. With a Numba whose modules differ, nothing is
+    changed."""
+    import importlib.util
+    import sys
+
+    if "numba.np.arraymath" in sys.modules or importlib.util.find_spec("scipy") is None:
+        return
+    try:
+        import numba.np.linalg as linalg
+
+        ensure_blas = linalg.ensure_blas
+    except (ImportError, AttributeError):
+        return
+
+    def later() -> None:
+        raise ImportError("checked when first needed")
+
+    linalg.ensure_blas = later
+    try:
+        import numba.np.arraymath as arraymath
+    finally:
+        linalg.ensure_blas = ensure_blas
+    if vars(arraymath).get("ensure_blas") is later and "_HAVE_BLAS" in vars(arraymath):
+        vars(arraymath).update(ensure_blas=ensure_blas, _HAVE_BLAS=True)
 
 
 def prepare() -> threading.Thread:

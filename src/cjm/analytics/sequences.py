@@ -26,7 +26,7 @@ from __future__ import annotations
 import itertools
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -131,9 +131,24 @@ def load_sequences(
         ((total,),) = con.execute(f"SELECT count(*) FROM {table}").fetchall()
         ranges = _hash_ranges(max(1, -(-int(total) // CHUNK_ROWS)))
         expected = -(-(customers or int(total) // 8) // len(ranges))
-        chunks = [_chunk(con, table, keys, r, combos, expected) for r in ranges]
-        holders = np.unique(np.concatenate([chunk.holders for chunk in chunks]))
-        mapped = _combinations(con, journey, table, compiled.result(), combos.found, holders, ids)
+        chunks: list[_Chunk] = []
+        read: list[Future[_Combinations]] = []
+
+        def read_rules(held: npt.NDArray[np.uint64]) -> None:  # while the rows are placed
+            holders = np.unique(np.concatenate([*(chunk.holders for chunk in chunks), held]))
+            found = combos.found.copy()
+            read.append(
+                pool.submit(
+                    _combinations, con.cursor(), journey, table, compiled, found, holders, ids
+                )
+            )
+
+        for k, bounds in enumerate(ranges):
+            last = k == len(ranges) - 1
+            chunks.append(
+                _chunk(con, table, keys, bounds, combos, expected, read_rules if last else None)
+            )
+        mapped = read[0].result()
     later = zip(chunks[1:], _offsets(chunks)[1:], strict=True)
     return Sequences(
         starts=_joined([chunks[0].starts, *(c.starts[1:] + at for c, at in later)]),
@@ -157,7 +172,7 @@ def _combinations(
     con: duckdb.DuckDBPyConnection,
     journey: Journey,
     table: str,
-    rules: CompiledRules,
+    rules: Future[CompiledRules],
     hashes: npt.NDArray[np.uint64],
     holders: npt.NDArray[np.uint64],
     ids: str | None,
@@ -165,7 +180,7 @@ def _combinations(
     """Run the compiled touchpoint ``rules`` on the combinations of the columns they test
     whose ``hashes`` number the rows, read from the rows of the customers whose hashes are
     ``holders`` (those in whose rows each first appears)."""
-    tested, sql = rules
+    tested, sql = rules.result()
     keys = ", ".join(quote_name(c) for c in tested)
     as_text = ", ".join(f"CAST({quote_name(c)} AS VARCHAR) AS {quote_name(c)}" for c in tested)
     listed = ids or f"(SELECT DISTINCT customer_id FROM {table})"
@@ -273,6 +288,7 @@ def _chunk(
     bounds: tuple[int, int],
     combos: kernels.Numbering,
     expected: int,
+    numbered: Callable[[npt.NDArray[np.uint64]], None] | None = None,
 ) -> _Chunk:
     """The rows of the customers whose hash is in ``bounds`` (all of them when ``bounds`` is
     every hash). DuckDB hands over integer columns in input order (its documented order
@@ -284,7 +300,8 @@ def _chunk(
     appear) and combinations on its own thread, the numberings are merged (the combinations
     into ``combos``, shared by every chunk), and each lane places its rows after those of
     the lanes before it (so ties keep their input order). Rows already grouped by customer
-    are kept as they come (:func:`_grouped`)."""
+    are kept as they come (:func:`_grouped`). Once every row's combination is numbered,
+    ``numbered`` is told the customers in whose rows those new to ``combos`` first appear."""
     low, high = bounds
     every = bounds == (0, 2**64)
     where = "" if every else f" WHERE c >= {low}::UHUGEINT AND c < {high}::UHUGEINT"
@@ -298,6 +315,8 @@ def _chunk(
     ]
     grouped = _grouped(batches, combos, 2 * expected) if batches else None
     if grouped is not None:
+        if numbered:
+            numbered(grouped.holders)
         return grouped
     lanes = _lanes(batches, os.cpu_count() or 1)
     with ThreadPoolExecutor(max_workers=len(lanes)) as pool:
@@ -307,6 +326,9 @@ def _chunk(
         us = np.empty(fetched.num_rows, dtype=np.int64)
         codes = np.empty(fetched.num_rows, dtype=np.int32)
         renumbered = [combos.number(lane.combos.found) for lane in counted]  # in input order
+        holders = np.concatenate([lane.holders for lane in counted])
+        if numbered:
+            numbered(holders)
         placed = [  # each lane's rows go after those of the lanes before it
             pool.submit(_place, lane, numbered, of.codes, renumber, starts[:-1] + ahead, us, codes)
             for lane, numbered, of, renumber, ahead in zip(
@@ -318,7 +340,6 @@ def _chunk(
         middle = int(np.searchsorted(starts, starts[-1] // 2))
         halves = [starts[: middle + 1], starts[middle:]]
         list(pool.map(lambda part: kernels.sort_within(part, us, codes), halves))
-    holders = np.concatenate([lane.holders for lane in counted])
     return _Chunk(starts=starts, us=us, combo=codes, keys=customers.found, holders=holders)
 
 
