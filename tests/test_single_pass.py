@@ -91,6 +91,28 @@ def test_the_engines_agree_on_the_demo_log(window: dt.timedelta | None, tmp_path
     assert result["flow"]["channel_switches"]
 
 
+@pytest.mark.parametrize("holders", [1000, 10**9])
+def test_rules_on_an_attribute_of_many_values_map_like_sql(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, holders: int
+):
+    """A rule that tests an attribute of many values (a session id) makes a combination of
+    nearly every row: the rules read them from every row (more customers than ``HOLDERS``
+    hold one first), or, allowed, from the listed customers' rows; either way the numbers
+    are those of SQL."""
+    data = cjm.load_journey(cjm.example_path("subscription")).model_dump(
+        mode="json", exclude_unset=True
+    )
+    rule = data["stages"][2]["touchpoints"][0]["events"]
+    rule["where"] = [*rule.get("where", []), {"attribute": "session_id", "op": "exists"}]
+    journey = Journey.model_validate(data)
+    path = write_events(generate_events(journey, customers=1_500, seed=3), tmp_path / "e.parquet")
+    log = read_events(path)
+    monkeypatch.setattr(sequences, "HOLDERS", holders)
+    loaded = sequences.load_sequences(log.connection, journey, log.table, ids=log.ids)
+    assert len(loaded.lookups["event"]) > 1000  # combinations: many, held by many customers
+    assert_engines_agree(journey, log)
+
+
 def test_the_rows_are_ordered_the_same_on_any_number_of_lanes_and_chunks(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):

@@ -179,18 +179,23 @@ def _combinations(
 ) -> _Combinations:
     """Run the compiled touchpoint ``rules`` on the combinations of the columns they test
     whose ``hashes`` number the rows, read from the rows of the customers whose hashes are
-    ``holders`` (those in whose rows each first appears)."""
+    ``holders`` (those in whose rows each first appears), or from every row when there are
+    more than ``HOLDERS`` of them."""
     tested, sql = rules.result()
     keys = ", ".join(quote_name(c) for c in tested)
     as_text = ", ".join(f"CAST({quote_name(c)} AS VARCHAR) AS {quote_name(c)}" for c in tested)
-    listed = ids or f"(SELECT DISTINCT customer_id FROM {table})"
-    held = con.execute(
-        f"SELECT customer_id FROM {listed} WHERE hash(customer_id) = ANY(?)", [holders.tolist()]
-    ).fetchall()
-    rows = con.sql(  # a list of ids is a filter the scan applies itself: a fraction of the rows
+    where, params = "", {}
+    if len(holders) <= HOLDERS:  # a list of ids is a filter the scan applies itself
+        listed = ids or f"(SELECT DISTINCT customer_id FROM {table})"
+        held = con.execute(
+            f"SELECT customer_id FROM {listed} WHERE hash(customer_id) = ANY(?)",
+            [holders.tolist()],
+        ).fetchall()
+        where, params = " WHERE customer_id = ANY($held)", {"held": [row[0] for row in held]}
+    rows = con.sql(
         f"WITH _c AS (SELECT {as_text}, hash({keys}) AS {COMBINATION} FROM "
-        f"(SELECT DISTINCT {keys} FROM {table} WHERE customer_id = ANY($held))) " + sql,
-        params={"held": [row[0] for row in held]},
+        f"(SELECT DISTINCT {keys} FROM {table}{where})) " + sql,
+        params=params or None,
     ).to_arrow_table()
     combo_hash = numpy_of(rows.column(COMBINATION))
     if len(np.unique(combo_hash)) != len(combo_hash):
@@ -224,6 +229,9 @@ def _rules_sql(journey: Journey, columns: list[str]) -> str:
     return str(ibis.to_sql(mapped, dialect="duckdb"))
 
 
+# Up to this many customers, the rules read the combinations from their rows only; with more
+# (rules that test an attribute of many values), from every row.
+HOLDERS = 1000
 CompiledRules = tuple[list[str], str]  # the columns the rules test, and their SQL
 
 
