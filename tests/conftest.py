@@ -24,6 +24,13 @@ TEST_SPARK_SETTINGS = {
 }
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _session_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A disk cache of the test session's own (not the user's ~/.cache/cjm), empty at first,
+    so each session compiles what it caches."""
+    os.environ["CJM_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+
+
 @dataclass
 class Result:
     """What a CLI run printed and how it exited."""

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -36,11 +37,14 @@ import ibis
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
+import sqlglot
 
-from cjm.analytics import kernels
+from cjm.analytics import cache, kernels, touchpoints
 from cjm.analytics.arrays import numpy_of
 from cjm.analytics.touchpoints import COMBINATION, map_touchpoints
 from cjm.evidence.events import quote_name
+from cjm.model import journey as journey_model
+from cjm.model import taxonomy
 from cjm.model.journey import Journey
 
 Ints = npt.NDArray[np.signedinteger[Any]]  # codes are int32, rows and times int64
@@ -236,9 +240,17 @@ CompiledRules = tuple[list[str], str]  # the columns the rules test, and their S
 
 
 def compile_rules(journey: Journey) -> CompiledRules:
-    """The touchpoint rules as SQL over the event and the attributes they test."""
+    """The touchpoint rules as SQL over the event and the attributes they test, kept in the
+    disk cache (:mod:`cjm.analytics.cache`) for the next analysis of the same map."""
     tested = _tested_columns(journey)
-    return tested, _rules_sql(journey, tested)
+    made_of = [
+        journey.model_dump_json(),
+        *tested,
+        ibis.__version__,
+        str(vars(sqlglot).get("__version__")),
+        cache.sources(sys.modules[__name__], touchpoints, journey_model, taxonomy),
+    ]
+    return tested, cache.remembered("rules", made_of, lambda: _rules_sql(journey, tested))
 
 
 def prepare(journey: Journey) -> Future[CompiledRules]:
