@@ -350,8 +350,8 @@ def _chunk(
         if numbered:
             numbered(holders)
         placed = [  # each lane's rows go after those of the lanes before it
-            pool.submit(_place, lane, numbered, of.codes, renumber, starts[:-1] + ahead, us, codes)
-            for lane, numbered, of, renumber, ahead in zip(
+            pool.submit(_place, lane, rows_of, of.codes, renumber, starts[:-1] + ahead, us, codes)
+            for lane, rows_of, of, renumber, ahead in zip(
                 lanes, numbers, counted, renumbered, before[:-1], strict=True
             )
         ]
