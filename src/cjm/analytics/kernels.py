@@ -105,7 +105,7 @@ def prepare() -> threading.Thread:
 
 
 def _warm_up() -> None:
-    take(np.zeros(1, dtype=np.int32), np.zeros(1, dtype=np.int32))  # starts the code generator
+    first_rows(np.zeros(1, dtype=np.int32), 0, 1)  # starts the code generator
 
 
 class Numbering:
@@ -220,16 +220,23 @@ def customer_runs(c: Any, us: Any, offset: int, starts: Any, keys: Any, state: A
 
 @kernel
 def place(
-    customer: Any, us: Any, combo: Any, renumber: Any, filled: Any, us_out: Any, out: Any
+    customer: Any,
+    customers: Any,
+    us: Any,
+    combo: Any,
+    combos: Any,
+    filled: Any,
+    us_out: Any,
+    out: Any,
 ) -> None:
     """The counting sort's second pass over a batch: each row's time and combination (as
-    ``renumber`` numbers it) go to the next free place of its customer (``filled`` is where
-    each one is at)."""
+    ``combos`` numbers it) go to the next free place of its customer (as ``customers``
+    numbers it; ``filled`` is where each one is at)."""
     for i in range(len(customer)):
-        c = customer[i]
+        c = customers[customer[i]]
         at = filled[c]
         us_out[at] = us[i]
-        out[at] = renumber[combo[i]]
+        out[at] = combos[combo[i]]
         filled[c] = at + 1
 
 
@@ -431,15 +438,6 @@ def _pairs(
                     durations[filled[g]] = (us[i] // MS - us[before] // MS) / 1000
                     filled[g] += 1
             before = i
-
-
-@kernel
-def take(values: Any, index: Any) -> Any:
-    """``values[index]`` (numpy would first copy a 32-bit ``index`` to 64 bits)."""
-    out = np.empty(len(index), dtype=values.dtype)
-    for i in range(len(index)):
-        out[i] = values[index[i]]
-    return out
 
 
 @kernel

@@ -341,18 +341,18 @@ def _chunk(
     lanes = _lanes(batches, os.cpu_count() or 1)
     with ThreadPoolExecutor(max_workers=len(lanes)) as pool:
         counted = list(pool.map(lambda lane: _number_lane(lane, expected), lanes))
-        customers, numbers, before = _merge([(lane.customers, lane.numbers) for lane in counted])
+        customers, renumbered, before = _merge([lane.customers for lane in counted])
         starts = np.concatenate(([0], np.cumsum(before[-1])))  # in order of first appearance
         us = np.empty(fetched.num_rows, dtype=np.int64)
         codes = np.empty(fetched.num_rows, dtype=np.int32)
-        renumbered = [combos.number(lane.combos.found) for lane in counted]  # in input order
+        combos_of = [combos.number(lane.combos.found) for lane in counted]  # in input order
         holders = np.concatenate([lane.holders for lane in counted])
         if numbered:
             numbered(holders)
         placed = [  # each lane's rows go after those of the lanes before it
-            pool.submit(_place, lane, rows_of, of.codes, renumber, starts[:-1] + ahead, us, codes)
-            for lane, rows_of, of, renumber, ahead in zip(
-                lanes, numbers, counted, renumbered, before[:-1], strict=True
+            pool.submit(_place, lane, of, customers_of, combos_of, starts[:-1] + ahead, us, codes)
+            for lane, of, customers_of, combos_of, ahead in zip(
+                lanes, counted, renumbered, combos_of, before[:-1], strict=True
             )
         ]
         for future in placed:
@@ -446,41 +446,38 @@ def _number_lane(lane: list[Batch], customers: int) -> _Lane:
 
 
 def _merge(
-    counted: list[tuple[kernels.Numbering, list[Ints]]],
-) -> tuple[kernels.Numbering, list[list[Ints]], list[Ints]]:
+    counted: list[kernels.Numbering],
+) -> tuple[kernels.Numbering, list[Ints], list[Ints]]:
     """One numbering of every lane's customers (the first lane's, extended), each lane's
-    rows renumbered by it, and per lane the rows of each customer in the lanes before it
-    (the last entry: in all of them)."""
-    merged, first_numbers = counted[0]
-    numbers = [first_numbers]
-    remaps = [np.arange(len(merged.found))]
+    numbers in it, and per lane the rows of each customer in the lanes before it (the last
+    entry: in all of them)."""
+    merged = counted[0]
+    remaps = [np.arange(len(merged.found), dtype=np.int32)]
     lane_rows = [merged.rows[: len(merged.found)].copy()]
-    for numbering, lane_numbers in counted[1:]:
-        remap = merged.number(numbering.found)  # new customers are appended
-        remaps.append(remap)
+    for numbering in counted[1:]:
+        remaps.append(merged.number(numbering.found))  # new customers are appended
         lane_rows.append(numbering.rows[: len(numbering.found)])
-        numbers.append([kernels.take(remap, n) for n in lane_numbers])
     ahead = np.zeros(len(merged.found), dtype=np.int64)
     before = [ahead.copy()]
     for remap, counts in zip(remaps, lane_rows, strict=True):
         ahead[remap] += counts  # a numbering's customers are distinct: no index repeats
         before.append(ahead.copy())
-    return merged, numbers, before
+    return merged, remaps, before
 
 
 def _place(
     lane: list[Batch],
-    numbers: list[Ints],
-    combos: list[Ints],
-    renumber: Ints,
+    numbered: _Lane,
+    customers: Ints,
+    combos: Ints,
     filled: Ints,
     us: Ints,
     codes: Ints,
 ) -> None:
-    """Put the lane's rows at their customers' places (from ``filled`` on), with their
-    combinations as ``renumber`` numbers them."""
-    for batch, number, combo in zip(lane, numbers, combos, strict=True):
-        kernels.place(number, batch["us"], combo, renumber, filled, us, codes)
+    """Put the lane's rows at their customers' places (from ``filled`` on), customers and
+    combinations as ``customers`` and ``combos`` number the lane's own numbers."""
+    for batch, number, combo in zip(lane, numbered.numbers, numbered.codes, strict=True):
+        kernels.place(number, customers, batch["us"], combo, combos, filled, us, codes)
 
 
 def _joined(parts: list[npt.NDArray[Any]]) -> npt.NDArray[Any]:
