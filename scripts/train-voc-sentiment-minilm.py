@@ -9,9 +9,9 @@ and the offsets); added into the frozen weights at load time, inference would co
 plain MiniLM costs.
 
 Not shipped: on validation the mix with the linear model reached macro-F1 0.7975 (about 0.79
-chosen on one half and scored on the other), short of issue 4's 0.80; see benchmarks/VOC.md,
-session 6. ``--choose FILE`` prints, for each mix weight, the validation scores with and
-without offsets.
+chosen on one half and scored on the other), on the airline test split 0.786: short of issue
+4's 0.80; see benchmarks/VOC.md, session 6. ``--choose FILE`` prints, for each mix weight,
+the validation scores with and without offsets.
 
 Training data: the same 80% training splits as ``scripts/train-voc-sentiment.py`` (airline
 tweets, Alexa reviews, UCI sentences; see its docstring and models/README.md for licences).
