@@ -204,10 +204,11 @@ def _combinations(
     combo_hash = numpy_of(rows.column(COMBINATION))
     if len(np.unique(combo_hash)) != len(combo_hash):
         raise HashCollision("two event and attribute combinations share a hash")
-    at = {int(value): row for row, value in enumerate(combo_hash.tolist())}
-    if any(int(value) not in at for value in hashes.tolist()):
-        raise HashCollision("a combination was not found again among its customer's rows")
-    order = np.array([at[int(value)] for value in hashes.tolist()], dtype=np.int64)
+    at = {value: row for row, value in enumerate(combo_hash.tolist())}
+    try:
+        order = np.array([at[value] for value in hashes.tolist()], dtype=np.int64)
+    except KeyError:
+        raise HashCollision("a combination was not found again among its customer's rows") from None
     touchpoint_ids = [tp.id for _s, tp in journey.touchpoints()]
     stage_ids = [stage.id for stage in journey.stages]
     events = rows.column("event").to_pylist()
@@ -244,8 +245,7 @@ def compile_rules(journey: Journey) -> CompiledRules:
     disk cache (:mod:`cjm.analytics.cache`) for the next analysis of the same map."""
     tested = _tested_columns(journey)
     made_of = [
-        journey.model_dump_json(),
-        *tested,
+        journey.model_dump_json(),  # the tested columns too
         ibis.__version__,
         str(vars(sqlglot).get("__version__")),
         cache.sources(sys.modules[__name__], touchpoints, journey_model, taxonomy),
@@ -308,7 +308,7 @@ def _chunk(
     bounds: tuple[int, int],
     combos: kernels.Numbering,
     expected: int,
-    numbered: Callable[[npt.NDArray[np.uint64]], None] | None = None,
+    on_numbered: Callable[[npt.NDArray[np.uint64]], None] | None = None,
 ) -> _Chunk:
     """The rows of the customers whose hash is in ``bounds`` (all of them when ``bounds`` is
     every hash). DuckDB hands over integer columns in input order (its documented order
@@ -321,7 +321,7 @@ def _chunk(
     into ``combos``, shared by every chunk), and each lane places its rows after those of
     the lanes before it (so ties keep their input order). Rows already grouped by customer
     are kept as they come (:func:`_grouped`). Once every row's combination is numbered,
-    ``numbered`` is told the customers in whose rows those new to ``combos`` first appear."""
+    ``on_numbered`` is told the customers in whose rows those new to ``combos`` first appear."""
     low, high = bounds
     every = bounds == (0, 2**64)
     where = "" if every else f" WHERE c >= {low}::UHUGEINT AND c < {high}::UHUGEINT"
@@ -335,8 +335,8 @@ def _chunk(
     ]
     grouped = _grouped(batches, combos, 2 * expected) if batches else None
     if grouped is not None:
-        if numbered:
-            numbered(grouped.holders)
+        if on_numbered:
+            on_numbered(grouped.holders)
         return grouped
     lanes = _lanes(batches, os.cpu_count() or 1)
     with ThreadPoolExecutor(max_workers=len(lanes)) as pool:
@@ -347,8 +347,8 @@ def _chunk(
         codes = np.empty(fetched.num_rows, dtype=np.int32)
         combos_of = [combos.number(lane.combos.found) for lane in counted]  # in input order
         holders = np.concatenate([lane.holders for lane in counted])
-        if numbered:
-            numbered(holders)
+        if on_numbered:
+            on_numbered(holders)
         placed = [  # each lane's rows go after those of the lanes before it
             pool.submit(_place, lane, of, customers_of, combos_of, starts[:-1] + ahead, us, codes)
             for lane, of, customers_of, combos_of, ahead in zip(
