@@ -85,7 +85,7 @@ FUNNEL_CONDITIONS = DATA / "subscription-funnel-conditions.sql"
 def funnel_conditions() -> str:
     """One condition per stage of the subscription map: its touchpoints' event rules."""
     import cjm
-    from cjm.analytics.touchpoints import glob_regex
+    from cjm.analytics.rules import glob_regex
 
     journey = cjm.load_journey(cjm.example_path("subscription"))
     conditions = []

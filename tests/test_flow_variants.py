@@ -8,7 +8,9 @@ import pandas as pd
 import pm4py
 import pytest
 
-from cjm.analytics import directly_follows, end_activities, events_table, start_activities, variants
+from cjm.analytics.flow import directly_follows, end_activities, start_activities
+from cjm.analytics.tables import events_table
+from cjm.analytics.variants import variants
 from cjm.evidence import ColumnMap, read_events
 
 XES_COLUMNS = ColumnMap(

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cjm.analytics import kernels, single_pass
-from cjm.analytics.flow import DECIMALS, QUANTILES
+from cjm.analytics.settings import DECIMALS, QUANTILES
 
 
 def test_numbering_counts_first_appearances_a_zero_hash_too():

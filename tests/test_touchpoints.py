@@ -7,7 +7,8 @@ from pathlib import Path
 import ibis
 import pytest
 
-from cjm.analytics.touchpoints import glob_regex, map_touchpoints, unmapped_events
+from cjm.analytics.rules import glob_regex
+from cjm.analytics.touchpoints import map_touchpoints, unmapped_events
 from cjm.errors import InvalidInput
 from cjm.model import journey_from_text
 from tests.logs import events_from_csv

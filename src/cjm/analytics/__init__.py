@@ -1,10 +1,5 @@
-"""The event-log engine: every analytic written once as an Ibis expression.
-
-DuckDB runs them by default; the same expressions compile for other Ibis backends.
+"""The event-log engine: every analytic written once as an Ibis expression (``flow``,
+``funnel``, ``variants``...), run by DuckDB by default or by Spark (``engines``), and again
+as compiled passes over the log sorted once (``parts``, ``single_pass``), which give the same
+numbers without loading Ibis. :func:`cjm.analytics.analyze.analyze` runs them all.
 """
-
-from cjm.analytics.flow import directly_follows, end_activities, start_activities
-from cjm.analytics.tables import events_table
-from cjm.analytics.variants import variants
-
-__all__ = ["directly_follows", "end_activities", "events_table", "start_activities", "variants"]

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import ibis
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -29,13 +28,17 @@ import pyarrow.csv as pa_csv
 
 from cjm.analytics import kernels, sequences
 from cjm.analytics.arrays import numpy_of
-from cjm.analytics.contacts import REPEAT_WINDOW
-from cjm.analytics.customers import CHURNED_AFTER, DORMANT_AFTER, STATUSES
 from cjm.analytics.engines import Engine, EngineName, engine_for
-from cjm.analytics.funnel import FunnelStep
-from cjm.analytics.parts import Parts, Settings, single_pass_parts, sql_parts
-from cjm.analytics.segments import profile, segment
-from cjm.analytics.touchpoints import require_event_rules
+from cjm.analytics.parts import Parts, single_pass_parts
+from cjm.analytics.rules import require_event_rules
+from cjm.analytics.settings import (
+    CHURNED_AFTER,
+    DORMANT_AFTER,
+    REPEAT_WINDOW,
+    STATUSES,
+    Settings,
+)
+from cjm.analytics.steps import FunnelStep
 from cjm.evidence.columns import ColumnMap
 from cjm.evidence.customers import read_customers
 from cjm.evidence.events import BadRowPolicy, EventLog, read_events
@@ -271,6 +274,8 @@ def analyze(
         except sequences.HashCollision:
             parts = None  # astronomically rare; the SQL definitions need no hashes
     if parts is None:
+        from cjm.analytics.sql_parts import sql_parts  # loads Ibis, which the single pass needs not
+
         parts = sql_parts(log, journey, settings, run)
     analysis = _assemble(journey, log, settings, parts)
     if segment_by:
@@ -296,6 +301,10 @@ def _segments(
     with_customers: bool,
 ) -> list[dict[str, Any]]:
     """Per segmentation: its top segments with customers, events, statuses and funnels."""
+    import ibis  # here, not at the top: an analysis without segments runs without Ibis
+
+    from cjm.analytics.segments import profile, segment
+
     con = log.connection
     backend = ibis.duckdb.from_connection(con)
     events = backend.table(log.table)

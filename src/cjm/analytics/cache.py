@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.util
 import json
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from types import ModuleType
 from typing import TypeVar
 
 from cjm.errors import CJMError
@@ -52,9 +52,12 @@ def remembered(kind: str, made_of: Iterable[str], make: Callable[[], T]) -> T:
     return value
 
 
-def sources(*modules: ModuleType) -> str:
-    """A fingerprint of the source files of ``modules``."""
+def sources(*modules: str) -> str:
+    """A fingerprint of the source files of the modules named (found, not imported)."""
     digest = hashlib.sha256()
-    for module in modules:
-        digest.update(Path(str(module.__file__)).read_bytes())
+    for name in modules:
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.origin is None:
+            raise ModuleNotFoundError(name)
+        digest.update(Path(spec.origin).read_bytes())
     return digest.hexdigest()

@@ -17,10 +17,8 @@ import ibis.expr.types as ir
 from ibis import _
 
 from cjm.analytics.portable import elapsed
+from cjm.analytics.settings import REPEAT_WINDOW, SESSION_GAP
 from cjm.analytics.tables import journey_window
-
-REPEAT_WINDOW = dt.timedelta(days=7)
-SESSION_GAP = dt.timedelta(minutes=30)
 
 
 def with_previous(table: ir.Table, column: str) -> ir.Table:

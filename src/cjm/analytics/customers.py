@@ -13,10 +13,7 @@ import ibis.expr.types as ir
 from ibis import _
 
 from cjm.analytics.portable import elapsed
-
-DORMANT_AFTER = dt.timedelta(days=30)
-CHURNED_AFTER = dt.timedelta(days=90)
-STATUSES = ("active", "dormant", "churned")
+from cjm.analytics.settings import CHURNED_AFTER, DORMANT_AFTER
 
 
 def customer_status(

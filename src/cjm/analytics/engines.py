@@ -21,14 +21,11 @@ import socket
 import urllib.parse
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-import ibis
-import ibis.expr.datatypes as dt
-import ibis.expr.types as ir
-
 from cjm.errors import InvalidInput
 from cjm.evidence.events import EventLog
 
 if TYPE_CHECKING:
+    import ibis.expr.types as ir
     from pyspark.sql import DataFrame, SparkSession
 
 EngineName = Literal["duckdb", "spark"]
@@ -76,11 +73,15 @@ class DuckDBEngine:
 
     def events(self, log: EventLog) -> ir.Table:
         """The ``events`` table of the log's connection."""
+        import ibis  # here, not at the top: the single pass runs without Ibis
+
         return ibis.duckdb.from_connection(log.connection).table(log.table)
 
     def keep(self, log: EventLog, mapped: ir.Table) -> ir.Table:
         """A TEMP TABLE ``mapped`` on the log's connection, through SQL: Ibis's ``cache()``
         and ``create_table`` do not work with DuckDB 2.0."""
+        import ibis
+
         sql = ibis.to_sql(mapped, dialect="duckdb")
         log.connection.execute(f"CREATE OR REPLACE TEMP TABLE mapped AS {sql}")
         return ibis.duckdb.from_connection(log.connection).table("mapped")
@@ -154,6 +155,8 @@ class SparkEngine:
                     frame.unpersist()
 
     def _view(self, frame: DataFrame, *, cache: bool) -> ir.Table:
+        import ibis.expr.datatypes as dt
+
         view = f"cjm_{os.getpid()}_{next(self._views)}"
         if cache:
             frame = frame.persist()
@@ -170,6 +173,8 @@ class SparkEngine:
             session = self.session
             for key, value in SPARK_SETTINGS.items():
                 session.conf.set(key, value)
+            import ibis
+
             self._backend = ibis.pyspark.connect(session)
         return self._backend
 

@@ -12,15 +12,8 @@ import ibis.expr.types as ir
 from ibis import _
 
 from cjm.analytics.portable import elapsed
+from cjm.analytics.settings import DECIMALS, QUANTILES
 from cjm.analytics.tables import journey_window
-
-# Both quantiles in one aggregate: DuckDB computes a list of quantiles in one pass, while
-# two separate quantile aggregates were 9 times slower on 10M events.
-QUANTILES = [0.5, 0.9]
-# Durations are whole milliseconds, so an interpolated median or p90 falls on a 0.1 ms grid;
-# rounding to it drops the last-bit noise in which engines' interpolations differ (DuckDB's
-# 308.40000000000003 is Spark's 308.4), and both report the same exact number.
-DECIMALS = 4
 
 
 def directly_follows(events: ir.Table, by: str = "event") -> ir.Table:

@@ -1,12 +1,12 @@
-"""What an analysis computes, by either engine: the SQL definitions or the single pass.
+"""What an analysis computes (:class:`Parts`), and the single pass that computes it.
 
-Both return the same :class:`Parts` with the same numbers (tests compare them on the demo
-log, real logs and generated ones); :func:`cjm.analytics.analyze.analyze` assembles them.
+The SQL definitions (:func:`cjm.analytics.sql_parts.sql_parts`) return the same parts with
+the same numbers (tests compare them on the demo log, real logs and generated ones);
+:func:`cjm.analytics.analyze.analyze` assembles them. This module does not load Ibis.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import threading
 from collections.abc import Callable
@@ -14,8 +14,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-import ibis
-import ibis.expr.types as ir
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
@@ -23,17 +21,6 @@ import pyarrow as pa
 from cjm.analytics import kernels
 from cjm.analytics import single_pass as fast
 from cjm.analytics.arrays import arrow_of, numpy_of, strings_of
-from cjm.analytics.contacts import (
-    REPEAT_WINDOW,
-    SESSION_GAP,
-    channel_switches,
-    contacts,
-    repeat_contacts,
-)
-from cjm.analytics.customers import CHURNED_AFTER, DORMANT_AFTER, STATUSES, customer_status
-from cjm.analytics.engines import Engine
-from cjm.analytics.flow import directly_follows, end_activities, start_activities
-from cjm.analytics.funnel import FunnelStep, funnel
 from cjm.analytics.sequences import (
     NONE,
     CompiledRules,
@@ -43,29 +30,12 @@ from cjm.analytics.sequences import (
     customer_ids,
     load_sequences,
 )
-from cjm.analytics.touchpoints import map_touchpoints, unmapped_events
-from cjm.analytics.variants import variants
-from cjm.analytics.visits import back_steps, dwell, stage_visits
+from cjm.analytics.settings import SESSION_GAP, STATUSES, Settings
+from cjm.analytics.steps import FunnelStep
 from cjm.evidence.events import EventLog
 from cjm.model.journey import Journey
 
 Funnels = tuple[list[FunnelStep], list[FunnelStep]]
-
-
-@dataclass(frozen=True)
-class Settings:
-    """How the analytics are asked for (the same for every engine)."""
-
-    window: dt.timedelta | None = None
-    top: int = 20
-    dormant_after: dt.timedelta = DORMANT_AFTER
-    churned_after: dt.timedelta = CHURNED_AFTER
-    repeat_window: dt.timedelta = REPEAT_WINDOW
-
-    @property
-    def window_ms(self) -> int | None:
-        """The conversion window in whole milliseconds (None: no window)."""
-        return None if self.window is None else int(self.window.total_seconds() * 1000)
 
 
 @dataclass(frozen=True)
@@ -92,50 +62,6 @@ class Parts:
     customer_table: pa.Table
     funnels_of: Callable[[pa.Array], Funnels]
     """The ordered and any-order funnels of the customers whose ids are given."""
-
-
-def sql_parts(log: EventLog, journey: Journey, settings: Settings, run: Engine) -> Parts:
-    """Every analytic through its SQL (Ibis) definition, on the engine ``run``."""
-    mapped = run.keep(log, map_touchpoints(run.events(log), journey))  # computed once
-    on_map = mapped.filter(mapped.touchpoint.notnull())
-    channels = {tp.id: tp.channel.value for _stage, tp in journey.touchpoints()}
-    contact = contacts(on_map, channels)
-    visits = stage_visits(on_map)
-    switches = _records(channel_switches(contact, settings.repeat_window), "switches")
-    steps, touchpoints = len(journey.stages), len(list(journey.touchpoints()))
-
-    def funnels_of(members: pa.Array) -> Funnels:
-        listed = ibis.memtable(pa.table({"customer_id": members}))
-        chosen = on_map.filter(on_map.customer_id.isin(listed.customer_id))
-        return funnel(chosen, steps, window=settings.window), funnel(chosen, steps, ordered=False)
-
-    return Parts(
-        unmapped=unmapped_events(mapped).to_pyarrow().to_pylist(),
-        funnel_ordered=funnel(on_map, steps, window=settings.window),
-        funnel_any_order=funnel(on_map, steps, ordered=False),
-        touchpoint_funnel_ordered=funnel(
-            on_map, touchpoints, step="touchpoint_index", window=settings.window
-        ),
-        touchpoint_funnel_any_order=funnel(
-            on_map, touchpoints, step="touchpoint_index", ordered=False
-        ),
-        touchpoint_edges=_records(directly_follows(on_map, "touchpoint"), "count"),
-        event_edges=_records(directly_follows(mapped, "event"), "count", settings.top * 5),
-        start=_records(start_activities(on_map, "touchpoint"), "customers"),
-        end=_records(end_activities(on_map, "touchpoint"), "customers"),
-        channel_switches=switches,
-        back_steps=_records(back_steps(visits), "back_steps"),
-        event_variants=_variants(mapped, "event", settings.top),
-        stage_variants=_variants(visits, "stage", settings.top),
-        stage_activity=_activity(on_map, "stage"),
-        touchpoint_activity=_activity(on_map, "touchpoint"),
-        repeats=_by(repeat_contacts(contact, settings.repeat_window), "touchpoint"),
-        dwell=_by(dwell(visits), "stage"),
-        customer_table=customer_status(
-            mapped, dormant_after=settings.dormant_after, churned_after=settings.churned_after
-        ).to_pyarrow(),
-        funnels_of=funnels_of,
-    )
 
 
 def single_pass_parts(
@@ -329,32 +255,8 @@ def _names(codes: npt.NDArray[np.int64], names: list[str]) -> pa.Array:
     return strings_of(names).take(arrow_of(codes, pa.int64(), codes != NONE))
 
 
-def _variants(table: ir.Table, by: str, top: int) -> dict[str, Any]:
-    counted = variants(table, by)
-    rows = counted.order_by([ibis.desc("customers"), "path"]).limit(top).to_pyarrow().to_pylist()
-    return {"total": int(counted.count().execute()), "top": rows}
-
-
-def _activity(on_map: ir.Table, by: str) -> dict[str, dict[str, Any]]:
-    """Events and distinct customers per value of ``by``."""
-    counted = on_map.group_by(by).aggregate(
-        events=on_map.count(), customers=on_map.customer_id.nunique()
-    )
-    return _by(counted, by)
-
-
-def _by(table: ir.Table, key: str) -> dict[str, dict[str, Any]]:
-    return {row[key]: row for row in table.to_pyarrow().to_pylist()}
-
-
-def _records(table: ir.Table, by: str, limit: int | None = None) -> list[dict[str, Any]]:
-    ordered = table.order_by([ibis.desc(by), *[c for c in table.columns if c != by]])
-    if limit is not None:
-        ordered = ordered.limit(limit)
-    return list(ordered.to_pyarrow().to_pylist())
-
-
 def _sorted(rows: list[dict[str, Any]], by: str, limit: int | None = None) -> list[dict[str, Any]]:
-    """``rows`` in the order :func:`_records` gives: ``by`` descending, then the others."""
+    """``rows`` in the order the SQL definitions give them (:mod:`cjm.analytics.sql_parts`):
+    ``by`` descending, then the other values."""
     ordered = sorted(rows, key=lambda row: (-row[by], *[v for k, v in row.items() if k != by]))
     return ordered if limit is None else ordered[:limit]

@@ -19,8 +19,8 @@ import ibis
 import ibis.expr.types as ir
 from ibis import _
 
-from cjm.analytics.customers import CHURNED_AFTER, DORMANT_AFTER
 from cjm.analytics.portable import elapsed
+from cjm.analytics.settings import CHURNED_AFTER, DORMANT_AFTER
 from cjm.analytics.tables import journey_window
 from cjm.analytics.touchpoints import condition_holds
 from cjm.errors import InvalidInput

@@ -25,26 +25,22 @@ from __future__ import annotations
 
 import itertools
 import os
-import sys
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from importlib import metadata
 from typing import Any
 
 import duckdb
-import ibis
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
-import sqlglot
 
-from cjm.analytics import cache, kernels, touchpoints
+from cjm.analytics import cache, kernels
 from cjm.analytics.arrays import numpy_of
-from cjm.analytics.touchpoints import COMBINATION, map_touchpoints
+from cjm.analytics.rules import COMBINATION
 from cjm.evidence.events import quote_name
-from cjm.model import journey as journey_model
-from cjm.model import taxonomy
 from cjm.model.journey import Journey
 
 Ints = npt.NDArray[np.signedinteger[Any]]  # codes are int32, rows and times int64
@@ -226,7 +222,11 @@ def _combinations(
 
 def _rules_sql(journey: Journey, columns: list[str]) -> str:
     """The touchpoint rules as SQL over a table ``_c`` of the text ``columns`` and the hash
-    that identifies each combination."""
+    that identifies each combination. Imports Ibis: only on a miss of the cache."""
+    import ibis
+
+    from cjm.analytics.touchpoints import map_touchpoints
+
     combos = ibis.table({**dict.fromkeys(columns, "string"), COMBINATION: "uint64"}, name="_c")
     mapped = map_touchpoints(combos, journey)
     stage = mapped.stage_index.fill_null(0)
@@ -238,6 +238,13 @@ def _rules_sql(journey: Journey, columns: list[str]) -> str:
 # (rules that test an attribute of many values), from every row.
 HOLDERS = 1000
 CompiledRules = tuple[list[str], str]  # the columns the rules test, and their SQL
+# cjm's modules that turn the rules into SQL (with this one): their sources key the cache
+RULES_SOURCES = (
+    "cjm.analytics.touchpoints",
+    "cjm.analytics.rules",
+    "cjm.model.journey",
+    "cjm.model.taxonomy",
+)
 
 
 def compile_rules(journey: Journey) -> CompiledRules:
@@ -246,9 +253,8 @@ def compile_rules(journey: Journey) -> CompiledRules:
     tested = _tested_columns(journey)
     made_of = [
         journey.model_dump_json(),  # the tested columns too
-        ibis.__version__,
-        str(vars(sqlglot).get("__version__")),
-        cache.sources(sys.modules[__name__], touchpoints, journey_model, taxonomy),
+        *(metadata.version(package) for package in ("ibis-framework", "sqlglot")),
+        cache.sources(__name__, *RULES_SOURCES),
     ]
     return tested, cache.remembered("rules", made_of, lambda: _rules_sql(journey, tested))
 

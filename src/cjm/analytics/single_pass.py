@@ -20,9 +20,9 @@ from typing import Any
 import numpy as np
 
 from cjm.analytics import kernels
-from cjm.analytics.flow import DECIMALS, QUANTILES
-from cjm.analytics.funnel import FunnelStep, funnel_steps
 from cjm.analytics.sequences import NONE, Floats, HashCollision, Ints, Mask, Sequences
+from cjm.analytics.settings import DECIMALS, QUANTILES
+from cjm.analytics.steps import FunnelStep, funnel_steps
 
 
 def directly_follows(seq: Sequences, column: str) -> list[dict[str, Any]]:

@@ -8,20 +8,15 @@ counted per event name, never dropped silently.
 
 from __future__ import annotations
 
-import re
-
 import ibis
 import ibis.expr.types as ir
 from ibis import _
 
+from cjm.analytics.rules import COMBINATION, glob_regex, require_event_rules
 from cjm.errors import InvalidInput
 from cjm.model.diagnostics import did_you_mean
 from cjm.model.journey import Condition, EventRule, Journey
 from cjm.model.taxonomy import Operator
-
-# The column the single pass adds to the rules' input to tell its combinations apart; not one
-# of the log's (hints about a missing attribute leave it out).
-COMBINATION = "__cjm_combination"
 
 
 def map_touchpoints(events: ir.Table, journey: Journey) -> ir.Table:
@@ -45,15 +40,6 @@ def map_touchpoints(events: ir.Table, journey: Journey) -> ir.Table:
         ),
         stage_index=mapped.stage.substitute(index_of, else_=ibis.null("int64")).cast("int64"),
     )
-
-
-def require_event_rules(journey: Journey) -> None:
-    """Refuse a map none of whose touchpoints says which events belong to it."""
-    if not any(tp.events is not None for _stage, tp in journey.touchpoints()):
-        raise InvalidInput(
-            f"journey '{journey.id}' maps no events: none of its touchpoints has an 'events' rule",
-            hint="add 'events: {names: [...]}' to the touchpoints so cjm can place the events",
-        )
 
 
 def unmapped_events(mapped: ir.Table) -> ir.Table:
@@ -102,12 +88,6 @@ def condition_holds(events: ir.Table, condition: Condition) -> ir.BooleanValue:
         number = events[condition.attribute].cast("string").try_cast("float64")
         return _compare(number, op, float(value))
     return _compare(column, op, _text(value))
-
-
-def glob_regex(pattern: str) -> str:
-    """A portable regular expression for a glob: ``*`` any text, ``?`` one character."""
-    parts = [".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern]
-    return "^" + "".join(parts) + "$"
 
 
 def _compare(column: ir.Value, op: Operator, value: object) -> ir.BooleanValue:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import ibis.expr.types as ir
 from ibis import _
 
-from cjm.analytics.flow import DECIMALS, QUANTILES
 from cjm.analytics.portable import elapsed
+from cjm.analytics.settings import DECIMALS, QUANTILES
 from cjm.analytics.tables import journey_window
 
 
