@@ -274,7 +274,7 @@ def analyze(
         except sequences.HashCollision:
             parts = None  # astronomically rare; the SQL definitions need no hashes
     if parts is None:
-        from cjm.analytics.sql_parts import sql_parts  # loads Ibis, which the single pass needs not
+        from cjm.analytics.sql_parts import sql_parts  # loads Ibis; the single pass does without
 
         parts = sql_parts(log, journey, settings, run)
     analysis = _assemble(journey, log, settings, parts)

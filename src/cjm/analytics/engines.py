@@ -4,7 +4,9 @@ Every analytic is one Ibis expression; an engine only says where the canonical e
 and how the mapped events are kept for the many queries of one analysis. DuckDB keeps them in
 a temporary table of the log's own connection. Spark gets the canonical events that DuckDB
 read (handed over as Arrow, so Spark sees exactly the rows, types and order DuckDB does) and
-caches the mapped events in the cluster's memory.
+caches the mapped events in the cluster's memory. Ibis is imported when an engine first runs
+an analytic, not with this module: the single pass (:mod:`cjm.analytics.parts`) needs only
+:func:`engine_for`.
 
 >>> engine_for("duckdb").name
 'duckdb'

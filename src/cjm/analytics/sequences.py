@@ -37,7 +37,8 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from cjm.analytics import cache, kernels
+from cjm import cache
+from cjm.analytics import kernels
 from cjm.analytics.arrays import numpy_of
 from cjm.analytics.rules import COMBINATION
 from cjm.evidence.events import quote_name
@@ -249,7 +250,7 @@ RULES_SOURCES = (
 
 def compile_rules(journey: Journey) -> CompiledRules:
     """The touchpoint rules as SQL over the event and the attributes they test, kept in the
-    disk cache (:mod:`cjm.analytics.cache`) for the next analysis of the same map."""
+    disk cache (:mod:`cjm.cache`) for the next analysis of the same map."""
     tested = _tested_columns(journey)
     made_of = [
         journey.model_dump_json(),  # the tested columns too

@@ -21,7 +21,6 @@ import duckdb
 
 from cjm.errors import InvalidInput
 from cjm.evidence.columns import NUMERIC, ColumnMap
-from cjm.evidence.xes import load_xes
 
 Format = Literal["csv", "parquet", "jsonl", "xes"]
 BadRowPolicy = Literal["fail", "skip"]
@@ -205,6 +204,8 @@ def _source(con: duckdb.DuckDBPyConnection, path: Path, fmt: Format) -> str:
     or the row number (other formats), which is also the input order."""
     try:
         if fmt == "xes":
+            from cjm.evidence.xes import load_xes  # here: lxml loads only for XES files
+
             load_xes(path, con, "raw")
             return "raw"
         if fmt == "parquet" and "file_row_number" not in _types(con, file_scan(path, fmt)):

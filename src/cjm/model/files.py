@@ -1,8 +1,10 @@
 """Reading and writing journey map files (YAML or JSON), keeping what people wrote.
 
-A file is read into a :class:`Document`: its text, its format and a round-trip tree that
-remembers comments, key order and the line and column of every key. Writing a journey back
-*into* a document changes only what changed, so comments and key order survive.
+A file is read into a :class:`Document`: its text, its format, its plain data and a
+round-trip tree that remembers comments, key order and the line and column of every key.
+Writing a journey back *into* a document changes only what changed, so comments and key order
+survive. The plain data of a text read before comes from the disk cache (:mod:`cjm.cache`),
+and the tree is then parsed only when something asks for it (a position, a save).
 
 Anything that is not a sensible map file (too large, binary, not UTF-8, malformed, nested too
 deeply, several documents in one file) raises :class:`~cjm.errors.InvalidMap` with a
@@ -19,16 +21,18 @@ import os
 import re
 import tempfile
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from typing import Any, Literal
 
+import ruamel.yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from cjm import cache
 from cjm.errors import InvalidInput, InvalidMap
 from cjm.model.diagnostics import Path as DocPath
 from cjm.model.diagnostics import error
@@ -50,8 +54,15 @@ class Document:
     text: str
     format: Format
     data: Any
-    tree: Any
     indent: tuple[int, int, int] = (2, 4, 2)
+    parsed: Any = field(default=None, repr=False, compare=False)  # the tree, once parsed
+
+    @property
+    def tree(self) -> Any:
+        """The round-trip tree (comments, key order, positions), parsed on first use."""
+        if self.parsed is None:
+            self.parsed = _parse(self.text, self.name, self.format)
+        return self.parsed
 
     def position(self, path: DocPath) -> tuple[int, int] | None:
         """Line and column (from 1) of the deepest part of ``path`` present in the file."""
@@ -135,8 +146,21 @@ def parse_document(text: str, name: str = "<text>", fmt: Format = "yaml") -> Doc
         raise _invalid(name, "the file is empty", "start one with 'cjm init NAME'")
     if fmt == "json":
         _check_json(text, name)
+    trees: list[Any] = []
+
+    def read() -> Any:
+        trees.append(_parse(text, name, fmt))
+        return plain(trees[0], name)
+
+    made_of = [fmt, text, ruamel.yaml.__version__, cache.sources(__name__)]
+    data = cache.remembered("maps", made_of, read)
+    return Document(name, text, fmt, data, guess_indent(text), trees[0] if trees else None)
+
+
+def _parse(text: str, name: str, fmt: Format) -> Any:
+    """The round-trip tree of ``text``; :class:`InvalidMap` where it is malformed."""
     try:
-        tree = _loader().load(text)
+        return _loader().load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "malformed YAML"
@@ -156,8 +180,6 @@ def parse_document(text: str, name: str = "<text>", fmt: Format = "yaml") -> Doc
         ) from None
     except RecursionError:
         raise _too_deep(name) from None
-    data = plain(tree, name)
-    return Document(name, text, fmt, data, tree, guess_indent(text))
 
 
 def guess_indent(text: str) -> tuple[int, int, int]:

@@ -1,14 +1,16 @@
 """A disk cache for what is costly to make and the same from run to run.
 
-The single pass uses it for a map's touchpoint rules compiled to SQL: Ibis loads the SQL
-compilers of all its backends on first use, about a third of a CPU-second in each fresh
-process, the largest start-up cost of an analysis after the imports. An entry is found by
-everything that makes it (for the rules: the map, cjm's sources that turn rules into SQL,
-and the versions of Ibis and SQLGlot), so a change to any of them makes a new one.
+Two things are kept: the plain data of a map file (parsing YAML that keeps comments and
+positions costs about a tenth of a second for a map of a few hundred lines, on the one core
+that runs before an analysis can start), and a map's touchpoint rules compiled to SQL (Ibis
+loads the SQL compilers of all its backends on first use, about a third of a CPU-second). An
+entry is found by everything that makes it (the map's text or the map, cjm's sources that
+read or compile it, and the versions of the libraries that do), so a change to any of them
+makes a new one. A value that JSON does not carry exactly (a date, for instance) is not kept.
 
 Entries live under ``$CJM_CACHE_DIR``, or ``$XDG_CACHE_HOME/cjm``, or ``~/.cache/cjm``; delete
-the folder to clear it. A cache that cannot be read or written is passed over: the value is
-made as if there were none.
+the folder to clear it. Each kind keeps its :data:`MAX_ENTRIES` newest entries. A cache that
+cannot be read or written is passed over: the value is made as if there were none.
 """
 
 from __future__ import annotations
@@ -23,9 +25,9 @@ from pathlib import Path
 from typing import TypeVar
 
 from cjm.errors import CJMError
-from cjm.model.files import write_text
 
 FORMAT = "1"  # the layout of an entry; a new one leaves the old entries unread
+MAX_ENTRIES = 256  # per kind: older entries are deleted as new ones come
 T = TypeVar("T")
 
 
@@ -46,10 +48,26 @@ def remembered(kind: str, made_of: Iterable[str], make: Callable[[], T]) -> T:
         found: T = json.loads(path.read_text(encoding="utf-8"))["value"]
         return found
     value = make()
+    _keep(path, value)
+    return value
+
+
+def _keep(path: Path, value: object) -> None:
+    """Write an entry, if JSON carries ``value`` exactly and the cache can be written."""
+    from cjm.model.files import write_text  # here: reading a map file uses this module
+
+    try:
+        text = json.dumps({"value": value}, allow_nan=False)
+    except (TypeError, ValueError):
+        return
+    if json.loads(text)["value"] != value:  # a tuple, say, would come back as a list
+        return
     with contextlib.suppress(CJMError, OSError):  # an unwritable cache is passed over
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_text(path, json.dumps({"value": value}))
-    return value
+        write_text(path, text)
+        entries = sorted(path.parent.glob("*.json"), key=lambda p: p.stat().st_mtime)
+        for old in entries[:-MAX_ENTRIES]:
+            old.unlink(missing_ok=True)
 
 
 def sources(*modules: str) -> str:
