@@ -14,7 +14,10 @@ chosen on one half and scored on the other), on the airline test split 0.786: sh
 the validation scores with and without offsets.
 
 Training data: the same 80% training splits as ``scripts/train-voc-sentiment.py`` (airline
-tweets, Alexa reviews, UCI sentences; see its docstring and models/README.md for licences).
+tweets, Alexa reviews, UCI sentences; see its docstring and models/README.md for licences);
+``--data airline`` trains on the airline tweets only (the linear model of the mix is still
+refitted on all three). ``--class-weights inverse|sqrt`` weights the cross-entropy by inverse
+class frequency or its square root (session 7; by default unweighted, as in session 6).
 ``--validate`` holds out a stratified 20% of the airline *training* split, trains on the rest,
 and writes the held-out probabilities (for choosing epochs, learning rate, rank, the ensemble
 weight with the linear model and the class offsets); the 20% test splits are never read.
@@ -165,7 +168,7 @@ def train(args: argparse.Namespace, texts: list[str], labels: list[str], check=N
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimiser, lambda s: min((s + 1) / warm, max(0.0, (total - s) / (total - warm)))
     )
-    loss_of = torch.nn.CrossEntropyLoss()
+    loss_of = torch.nn.CrossEntropyLoss(weight=class_weights(args.class_weights, labels))
     step, started, history = 0, time.perf_counter(), []
     for epoch in range(args.epochs):
         model.train()
@@ -196,6 +199,22 @@ def train(args: argparse.Namespace, texts: list[str], labels: list[str], check=N
             print(f"epoch {epoch + 1}: held-out airline macro-F1 {score:.4f} acc {acc:.4f} "
                   f"({time.perf_counter() - started:.0f} s)", flush=True)  # fmt: skip
     return model, tok, history
+
+
+def class_weights(kind: str, labels: list[str]) -> torch.Tensor | None:
+    """Per-class loss weights: none, inverse class frequency (``n / (3 n_c)``, as sklearn's
+    "balanced") or its square root."""
+    if kind == "none":
+        return None
+    counts = np.array([labels.count(label) for label in LABELS], dtype=np.float64)
+    weights = len(labels) / (len(LABELS) * counts)
+    if kind == "sqrt":
+        weights = np.sqrt(weights)
+    print(
+        "class weights " + " ".join(f"{c} {w:.3f}" for c, w in zip(LABELS, weights, strict=True)),
+        flush=True,
+    )
+    return torch.tensor(weights, dtype=torch.float32)
 
 
 LINEAR_OFFSETS = np.array([0.0, -0.70, -0.25])  # shipped in sentiment.npz (session 5)
@@ -242,19 +261,32 @@ def choose(tuned: np.ndarray, linear: np.ndarray, truth: np.ndarray) -> None:
     chosen on all of it, and with offsets chosen on one half and scored on the other."""
     halves = np.arange(len(truth)) % 2 == 0
     truth = np.array([LABELS.index(t) for t in truth])
+    rows = []  # per mix: plain F1, best F1 with offsets, per half: (F1 there, shift)
     for mix in MIXES:
         log = (1 - mix) * linear + mix * np.log(np.clip(tuned, 1e-9, 1))
         plain = log.argmax(1)
         best, shift = best_offsets(log, truth)
         acc = np.mean((log + shift).argmax(1) == truth)
-        crossed = []
+        crossed, picked = [], []
         for a, b in ((halves, ~halves), (~halves, halves)):
-            _, s = best_offsets(log[a], truth[a])
+            f, s = best_offsets(log[a], truth[a])
             crossed.append(macro_f1(truth[b], (log[b] + s).argmax(1)))
+            picked.append((f, crossed[-1]))
+        rows.append((mix, macro_f1(truth, plain), np.mean(plain == truth), best, acc, shift,
+                     np.mean(crossed), picked))  # fmt: skip
         print(f"mix {mix:.1f}: F1 {macro_f1(truth, plain):.4f} "
               f"acc {np.mean(plain == truth):.4f}; offsets {shift[1]:+.2f} {shift[2]:+.2f}: "
               f"F1 {best:.4f} acc {acc:.4f}; offsets from the other half: "
               f"{np.mean(crossed):.4f}", flush=True)  # fmt: skip
+    alone = rows[-1]
+    top = max(rows, key=lambda r: r[3])
+    # fully crossed: on each half choose the mix and the offsets, score on the other half
+    honest = np.mean([max(rows, key=lambda r: r[7][h][0])[7][h][1] for h in (0, 1)])
+    print(f"SUMMARY alone {alone[1]:.4f} (acc {alone[2]:.4f}) | alone+offsets "
+          f"{alone[3]:.4f} ({alone[5][1]:+.2f} {alone[5][2]:+.2f}) | best mix {top[0]:.1f} "
+          f"+offsets ({top[5][1]:+.2f} {top[5][2]:+.2f}): {top[3]:.4f} (acc {top[4]:.4f}) | "
+          f"honest at that mix {top[6]:.4f} | honest, mix and offsets chosen per half "
+          f"{honest:.4f}", flush=True)  # fmt: skip
 
 
 def main() -> None:
@@ -270,6 +302,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--max-steps", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--data", choices=("all", "airline"), default="all",
+        help="training texts: airline, Alexa and UCI (session 6), or the airline tweets only",
+    )  # fmt: skip
+    parser.add_argument("--class-weights", choices=("none", "inverse", "sqrt"), default="none")
     parser.add_argument("--choose", type=Path, help="a --validate file: pick mix and offsets")
     parser.add_argument("--epoch", type=int, default=0, help="with --choose: which epoch")
     parser.add_argument("--mix", type=float, default=MIX)
@@ -281,6 +318,8 @@ def main() -> None:
     others = [s for name, s in sets.items() if name != "airline"]
     other_texts = [t for s in others for t in s.train_texts]
     other_labels = [label for s in others for label in s.train_labels]
+    # the linear model is always refitted on all three sets, as shipped
+    extra_t, extra_y = (other_texts, other_labels) if args.data == "all" else ([], [])
     fit_t, val_t, fit_y, val_y = train_test_split(
         airline.train_texts, airline.train_labels, test_size=0.2,
         stratify=airline.train_labels, random_state=SEED,
@@ -297,10 +336,10 @@ def main() -> None:
         return
     if args.validate:
         save = (lambda model: write(model, args, args.weights)) if args.weights else None
-        train(args, fit_t + other_texts, fit_y + other_labels, (val_t, val_y), save)
+        train(args, fit_t + extra_t, fit_y + extra_y, (val_t, val_y), save)
         return
     target = args.out or WEIGHTS
-    train(args, airline.train_texts + other_texts, airline.train_labels + other_labels,
+    train(args, airline.train_texts + extra_t, airline.train_labels + extra_y,
           save=lambda model: write(model, args, target))  # fmt: skip
 
 
