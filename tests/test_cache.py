@@ -20,6 +20,7 @@ from cjm.examples.events import generate_events, write_events
 from cjm.model import load_journey, read_document
 from cjm.model.io import dump_journey, journey_from_document
 from cjm.model.journey import Journey
+from tests.test_files import COMMENTED
 
 
 @pytest.fixture(autouse=True)
@@ -113,36 +114,24 @@ def test_an_analysis_with_the_rules_in_the_cache_runs_without_ibis(own_cache: Pa
     assert runs[1][1].strip() == "[]"
 
 
-MAP = """\
-# A map read twice: the second time its data come from the cache.
-id: checkout   # the id never changes
-name: Checkout
-stages:
-    -   id: purchase
-        name: Purchase   # keep it short
-        emotion: 1
-    -   id: onboarding
-        name: Onboarding
-"""
-
-
 def test_a_map_read_again_has_its_data_from_the_cache_and_its_tree_on_demand(tmp_path: Path):
     path = tmp_path / "m.yaml"
-    path.write_text(MAP, encoding="utf-8")
+    path.write_text(COMMENTED, encoding="utf-8")
     first = read_document(path)
     again = read_document(path)
     assert first.parsed is not None
     assert again.parsed is None  # not parsed a second time
     assert again.data == first.data
-    assert again.position(("stages", 1, "name")) == first.position(("stages", 1, "name")) == (9, 9)
+    assert again.position(("stages", 1, "name")) == first.position(("stages", 1, "name")) == (10, 9)
     journey = journey_from_document(again)
     journey.stages[0].emotion = 2
-    assert dump_journey(journey, "yaml", like=again) == MAP.replace("emotion: 1", "emotion: 2")
+    saved = dump_journey(journey, "yaml", like=again)
+    assert saved == COMMENTED.replace("emotion: 1", "emotion: 2")
 
 
 def test_a_map_json_does_not_carry_exactly_is_read_every_time(own_cache: Path, tmp_path: Path):
     path = tmp_path / "m.yaml"
-    path.write_text(MAP.replace("name: Checkout", "name: Checkout\nweight: .inf"), "utf-8")
+    path.write_text(COMMENTED.replace("name: Checkout", "name: Checkout\nweight: .inf"), "utf-8")
     assert read_document(path).data["weight"] == math.inf  # JSON has no infinity
     assert read_document(path).parsed is not None  # parsed again: no entry
     assert not (own_cache / "maps").exists()
@@ -150,14 +139,14 @@ def test_a_map_json_does_not_carry_exactly_is_read_every_time(own_cache: Path, t
 
 def test_an_invalid_map_reports_the_same_positions_when_its_data_are_cached(tmp_path: Path):
     path = tmp_path / "m.yaml"
-    path.write_text(MAP.replace("emotion: 1", "emotion: 7"), encoding="utf-8")
+    path.write_text(COMMENTED.replace("emotion: 1", "emotion: 7"), encoding="utf-8")
     reports = []
     for _ in range(2):
         with pytest.raises(InvalidMap) as caught:
             load_journey(path)
         reports.append([d.format() for d in caught.value.diagnostics])
     assert reports[0] == reports[1]
-    assert ":7:" in reports[0][0]
+    assert ":8:" in reports[0][0]
     assert "emotion" in reports[0][0]
 
 

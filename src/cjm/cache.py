@@ -16,6 +16,7 @@ cannot be read or written is passed over: the value is made as if there were non
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import importlib.util
 import json
@@ -70,8 +71,10 @@ def _keep(path: Path, value: object) -> None:
             old.unlink(missing_ok=True)
 
 
+@functools.cache
 def sources(*modules: str) -> str:
-    """A fingerprint of the source files of the modules named (found, not imported)."""
+    """A fingerprint of the source files of the modules named (found, not imported; read
+    once a process)."""
     digest = hashlib.sha256()
     for name in modules:
         spec = importlib.util.find_spec(name)
