@@ -27,7 +27,15 @@ from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score, f1_score
 
 import cjm
-from benchmarks.voc_data import REASON_STAGE, airline_rows, banking77, sentiment_sets
+from benchmarks.voc_data import (
+    GOEMOTIONS_CJM,
+    REASON_STAGE,
+    airline_rows,
+    banking77,
+    goemotions,
+    sentiment_sets,
+)
+from cjm.voc.emotion import emotions
 from cjm.voc.encoder import EncoderName, get_encoder
 from cjm.voc.labels import with_examples
 from cjm.voc.pipeline import understand
@@ -52,7 +60,7 @@ Row = tuple[str, str, str, str]  # task, method, score, baseline
 
 def main() -> None:
     rows: list[Row] = []
-    rows += sentiment()
+    rows += sentiment() + emotion()
     for name in ENCODERS:
         try:
             get_encoder(name)
@@ -74,9 +82,10 @@ def main() -> None:
     print(text)
 
 
-def _f1(truth: Sequence[str], predicted: Sequence[str | None]) -> str:
+def _f1(truth: Sequence[str], predicted: Sequence[str | None], labels: Sequence[str] = ()) -> str:
+    """Macro-F1 over ``labels`` (default: the classes in ``truth``) and accuracy."""
     guess = [p or "unassigned" for p in predicted]
-    labels = sorted(set(truth))
+    labels = list(labels) or sorted(set(truth))
     macro = f1_score(truth, guess, labels=labels, average="macro")
     accuracy = np.mean([a == b for a, b in zip(truth, guess, strict=True)])
     return f"macro-F1 {macro:.3f}, acc {accuracy:.3f}"
@@ -103,6 +112,25 @@ def sentiment() -> list[Row]:
         lexicon = ["positive" if c >= 0.05 else "negative" if c <= -0.05 else "neutral"
                    for c in compound]  # fmt: skip
         rows.append((task, "VADER (measured here)", _f1(data.test_labels, lexicon), ""))
+    return rows
+
+
+def emotion() -> list[Row]:
+    """cjm's emotions against GoEmotions raters' marks (mapped by ``GOEMOTIONS_CJM``)."""
+    data = goemotions()
+    texts, truth = data.test_texts, data.test_labels
+    task = f"emotion, GoEmotions comments (6 classes, {len(texts):,})"
+    classes, rows = list(GOEMOTIONS_CJM), []
+    for fast in (False, True):
+        moods = SentimentModel.load(fast).predict(texts)
+        found = emotions(texts, [m.label for m in moods], [m.score for m in moods])
+        named = "fast sentiment" if fast else "linear sentiment"
+        score = _f1(truth, [e or "none" for e in found], classes)
+        rows.append((task, f"cjm cue words on the {named}", score, ""))
+    plain = [{"negative": "frustration", "positive": "satisfaction"}.get(m.label, "none")
+             for m in SentimentModel.load().predict(texts)]  # fmt: skip
+    rows.append((task, "sentiment alone (negative: frustration, positive: satisfaction)",
+                 _f1(truth, plain, classes), ""))  # fmt: skip
     return rows
 
 

@@ -91,3 +91,40 @@ def banking77() -> tuple[list[str], list[str], list[str], list[str]]:
             rows = list(csv.DictReader(f))
         out += [[r["text"] for r in rows], [r["category"] for r in rows]]
     return out[0], out[1], out[2], out[3]
+
+
+# GoEmotions' emotions -> cjm's (cjm.voc.emotion.EMOTIONS, and "none" for a neutral text);
+# the other GoEmotions emotions (fear, sadness, curiosity, caring, optimism...) have no cjm
+# counterpart, and a comment marked with one is left out
+GOEMOTIONS_CJM = {
+    "anger": ("anger", "disgust"),
+    "frustration": ("annoyance", "disappointment", "disapproval"),
+    "confusion": ("confusion",),
+    "satisfaction": ("approval", "gratitude", "relief"),
+    "delight": ("admiration", "excitement", "joy", "love", "amusement"),
+    "none": ("neutral",),
+}
+
+
+def goemotions() -> Split:
+    """The GoEmotions rater sample's comments whose raters' marks all map to one cjm emotion
+    (``GOEMOTIONS_CJM``), split 50/50: the first half for looking at errors, the second for
+    scoring (no model is trained on either)."""
+    of = {theirs: ours for ours, names in GOEMOTIONS_CJM.items() for theirs in names}
+    path = REAL / "goemotions_raters_sample" / "test.csv"
+    with path.open(encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        columns = list(reader.fieldnames or [])
+        emotions = columns[columns.index("admiration") :]  # 27 emotions, then neutral
+        marks: dict[str, set[str]] = {}
+        texts: dict[str, str] = {}
+        for row in reader:
+            found = {of.get(e, "other") for e in emotions if row[e] == "1"}
+            marks.setdefault(row["id"], set()).update(found or {"other"})
+            texts[row["id"]] = row["text"]
+    ids = sorted(i for i, found in marks.items() if len(found) == 1 and "other" not in found)
+    labels = [next(iter(marks[i])) for i in ids]
+    a, b, c, d = train_test_split(
+        [texts[i] for i in ids], labels, test_size=0.5, stratify=labels, random_state=SEED
+    )
+    return Split(list(a), list(c), list(b), list(d))

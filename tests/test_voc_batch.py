@@ -53,6 +53,11 @@ def test_batch_emotions_do_not_depend_on_the_neighbouring_texts():
     ]  # fmt: skip
 
 
+def test_cue_words_read_curly_apostrophes_as_straight_ones():
+    texts = ["I don't understand the bill", "I don\u2019t understand the bill", "I dont get it"]
+    assert emotions(texts, ["negative"] * 3, [-0.4] * 3) == ["confusion"] * 3
+
+
 def test_silhouette_from_distances_is_scikit_learns():
     rng = np.random.default_rng(0)
     rows = rng.normal(size=(80, 5)).astype(np.float32)

@@ -1,13 +1,23 @@
 """An emotion for a text, from its sentiment and a few cue words.
 
-Negative texts are *anger* (strong words, shouting), *confusion* (not knowing how or why) or
-else *frustration*; positive texts are *delight* (strong praise) or else *satisfaction*;
-neutral texts have none.
+Negative texts are *anger* (strong words, swearing, shouting), *confusion* (not knowing how
+or what) or else *frustration*; positive texts are *delight* (strong praise) or else
+*satisfaction*; neutral texts have none.
+
+Measured against the GoEmotions raters' marks mapped to these five and "none"
+(``make bench-voc``; Reddit comments, single raters): macro-F1 0.281 on the scored half,
+against 0.130 for the sentiment alone (negative as frustration, positive as satisfaction).
+The swear words and the confusion phrases from "not sure" on were added in session 9, chosen
+on the other half (the scored half was at 0.260 before).
 
 >>> emotion("This is UNACCEPTABLE, worst airline ever", "negative", -0.9)
 'anger'
 >>> emotion("How do I change my plan? The page is unclear", "negative", -0.4)
 'confusion'
+>>> emotion("I'm not sure what this charge is", "negative", -0.3)
+'confusion'
+>>> emotion("your app is garbage", "negative", -0.5)
+'anger'
 >>> emotion("Love it, amazing support!", "positive", 0.9)
 'delight'
 """
@@ -24,12 +34,16 @@ import numpy.typing as npt
 EMOTIONS = ("anger", "frustration", "confusion", "satisfaction", "delight")
 _ANGER = re.compile(
     r"\b(angry|furious|outraged|unacceptable|ridiculous|disgusting|disgrace|worst|hate|"
-    r"pathetic|horrible|terrible|never again|livid|fed up)\b",
+    r"pathetic|horrible|terrible|never again|livid|fed up|"
+    r"fuck\w*|bullshit|shit\w*|crap|trash|garbage|liars?|scam\w*|worthless|idiots?|"
+    r"incompetent|disgusted|screw you)\b",
     re.IGNORECASE,
 )
 _CONFUSION = re.compile(
-    r"\b(confus\w*|unclear|don'?t understand|do not understand|how (do|can|should) i|"
-    r"where (is|do|can)|what does|makes no sense|no idea|which one)\b",
+    r"\b(confus\w*|unclear|don['’]?t understand|do not understand|how (do|can|should) i|"
+    r"where (is|do|can)|what does|makes no sense|no idea|which one|"
+    r"not sure|didn['’]?t know|what do you mean|don['’]?t get (it|why|how)|wait,? what|huh|"
+    r"is it (true|possible)|can (you|someone) explain)\b",
     re.IGNORECASE,
 )
 _DELIGHT = re.compile(
