@@ -33,6 +33,7 @@ from benchmarks.voc_data import (
     airline_rows,
     banking77,
     goemotions,
+    goemotions_sentiment,
     sentiment_sets,
 )
 from cjm.voc.emotion import emotions
@@ -98,7 +99,8 @@ def sentiment() -> list[Row]:
     baselines = {"airline": "VADER 0.51, TextBlob 0.45, MiniLM zero-shot 0.55, "
                  "MiniLM+LR (full train) 0.756, TF-IDF+LR 0.728"}  # fmt: skip
     rows = []
-    for name, data in sentiment_sets().items():
+    sets = {**sentiment_sets(), "goemotions": goemotions_sentiment()}  # the last: no training
+    for name, data in sets.items():
         task = f"sentiment, {name} ({len(data.test_texts):,})"
         for fast in (False, True):
             ours = _sentiment(SentimentModel.load(fast), data.test_texts, binary=name == "uci")

@@ -7,7 +7,9 @@ Every split is stratified on the label with ``random_state=SEED``; training code
 from __future__ import annotations
 
 import csv
+import json
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from sklearn.model_selection import train_test_split
@@ -106,25 +108,69 @@ GOEMOTIONS_CJM = {
 }
 
 
-def goemotions() -> Split:
-    """The GoEmotions rater sample's comments whose raters' marks all map to one cjm emotion
-    (``GOEMOTIONS_CJM``), split 50/50: the first half for looking at errors, the second for
-    scoring (no model is trained on either)."""
-    of = {theirs: ours for ours, names in GOEMOTIONS_CJM.items() for theirs in names}
+def goemotions(mapping: dict[str, tuple[str, ...]] = GOEMOTIONS_CJM) -> Split:
+    """The GoEmotions rater sample's comments whose raters' marks all map to one class of
+    ``mapping`` (class -> GoEmotions emotions; default ``GOEMOTIONS_CJM``), in two halves
+    (:func:`_goemotions_halves`): the first for looking at errors or training, the second
+    for scoring."""
+    texts, marks = _goemotions_rows()
+    scored = _goemotions_halves()
+    found = _one_class(marks, mapping)
+    halves = [[i for i in sorted(found) if scored[i] == half] for half in (False, True)]
+    return Split(
+        [texts[i] for i in halves[0]], [found[i] for i in halves[0]],
+        [texts[i] for i in halves[1]], [found[i] for i in halves[1]],
+    )  # fmt: skip
+
+
+def goemotions_sentiment() -> Split:
+    """The same comments read for sentiment: the data set's own mapping of its emotions to
+    positive and negative, "neutral" as neutral; a comment with an emotion it calls ambiguous
+    (surprise, curiosity, confusion, realisation) is left out."""
+    path = REAL / "goemotions_raters_sample" / "sentiment_mapping.json"
+    groups = json.loads(path.read_text(encoding="utf-8"))
+    return goemotions(
+        {"negative": tuple(groups["negative_se"]), "neutral": ("neutral",),
+         "positive": tuple(groups["positive_se"])}
+    )  # fmt: skip
+
+
+@cache
+def _goemotions_rows() -> tuple[dict[str, str], dict[str, frozenset[str]]]:
+    """Each comment's text and every emotion any of its raters marked, by comment id."""
     path = REAL / "goemotions_raters_sample" / "test.csv"
+    texts: dict[str, str] = {}
+    marks: dict[str, set[str]] = {}
     with path.open(encoding="utf-8") as f:
         reader = csv.DictReader(f)
         columns = list(reader.fieldnames or [])
         emotions = columns[columns.index("admiration") :]  # 27 emotions, then neutral
-        marks: dict[str, set[str]] = {}
-        texts: dict[str, str] = {}
         for row in reader:
-            found = {of.get(e, "other") for e in emotions if row[e] == "1"}
-            marks.setdefault(row["id"], set()).update(found or {"other"})
             texts[row["id"]] = row["text"]
-    ids = sorted(i for i, found in marks.items() if len(found) == 1 and "other" not in found)
-    labels = [next(iter(marks[i])) for i in ids]
-    a, b, c, d = train_test_split(
-        [texts[i] for i in ids], labels, test_size=0.5, stratify=labels, random_state=SEED
-    )
-    return Split(list(a), list(c), list(b), list(d))
+            marks.setdefault(row["id"], set()).update(e for e in emotions if row[e] == "1")
+    return texts, {i: frozenset(m) for i, m in marks.items()}
+
+
+def _one_class(
+    marks: dict[str, frozenset[str]], mapping: dict[str, tuple[str, ...]]
+) -> dict[str, str]:
+    """The class of each comment whose marks all map to one class of ``mapping``."""
+    of = {theirs: ours for ours, names in mapping.items() for theirs in names}
+    found = {i: {of.get(e, "") for e in m} or {""} for i, m in marks.items()}
+    return {i: next(iter(c)) for i, c in found.items() if len(c) == 1 and "" not in c}
+
+
+@cache
+def _goemotions_halves() -> dict[str, bool]:
+    """Whether each comment is in the scored half. The comments with one cjm emotion are split
+    50/50 stratified on it; the others 50/50 at random: so any two readings of the data
+    (emotions, sentiment) share their halves, and nothing trained on a first half is scored."""
+    _, marks = _goemotions_rows()
+    emotion = _one_class(marks, GOEMOTIONS_CJM)
+    ids = sorted(emotion)
+    labels = [emotion[i] for i in ids]
+    _, second = train_test_split(ids, test_size=0.5, stratify=labels, random_state=SEED)
+    scored = set(second)
+    rest = sorted(set(marks) - set(emotion))
+    scored |= set(train_test_split(rest, test_size=0.5, random_state=SEED)[1])
+    return {i: i in scored for i in marks}

@@ -9,6 +9,11 @@ three public data sets in ../shared/data/real, read in place and never copied:
   (a Kaggle upload of scraped Amazon reviews).
 - UCI Sentiment Labelled Sentences (Kotzias et al. 2015, 2 classes), CC BY 4.0 per the UCI
   repository.
+- GoEmotions' rater sample (Reddit comments; its own mapping of emotions to positive and
+  negative, "neutral" as neutral; the first half of ``benchmarks.voc_data.goemotions``, whose
+  second half the benchmark scores), each comment weighing ``GOEMOTIONS_WEIGHT``: so the
+  model also sees neutral text that is not a tweet. CC BY 4.0 per the upstream project. Its
+  weight was chosen on a validation split (session 9, benchmarks/VOC.md).
 
 So the shipped weights are derived from data whose licences are unclear or non-commercial;
 see src/cjm/voc/models/README.md. The 20% test splits are never read here;
@@ -36,26 +41,35 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchmarks.voc_data import sentiment_sets
+from benchmarks.voc_data import goemotions_sentiment, sentiment_sets
 
 from cjm.voc.sentiment import FAST_WEIGHTS, LABELS, WEIGHTS, features
 
 C = 10.0
+GOEMOTIONS_WEIGHT = 0.5
 FOLDS = 3
 GRID = np.round(np.arange(-1.5, 1.51, 0.05), 2)  # offsets tried, in log-odds
 
 
 def main() -> None:
-    sets = sentiment_sets()
+    sets = {**sentiment_sets(), "goemotions": goemotions_sentiment()}
     airline = sets["airline"]
     others = [s for name, s in sets.items() if name != "airline"]
+    w_other = np.concatenate(
+        [np.full(len(s.train_texts), GOEMOTIONS_WEIGHT if name == "goemotions" else 1.0)
+         for name, s in sets.items() if name != "airline"]
+    )  # fmt: skip
     for lexicon, target in ((True, WEIGHTS), (False, FAST_WEIGHTS)):
         x_air = features(airline.train_texts, lexicon=lexicon)
         x_other = features([t for s in others for t in s.train_texts], lexicon=lexicon)
         y_air = np.array(airline.train_labels)
         y_other = np.array([label for s in others for label in s.train_labels])
-        shift = offsets(x_air, y_air, x_other, y_other)
-        model = _fit(sparse.vstack([x_air, x_other]).tocsr(), np.concatenate([y_air, y_other]))
+        shift = offsets(x_air, y_air, x_other, y_other, w_other)
+        model = _fit(
+            sparse.vstack([x_air, x_other]).tocsr(),
+            np.concatenate([y_air, y_other]),
+            np.concatenate([np.ones(len(y_air)), w_other]),
+        )
         coef = model.coef_.astype(np.float16)
         intercept = (model.intercept_ + shift).astype(np.float16)
         np.savez_compressed(target, coef=coef, intercept=intercept)
@@ -63,8 +77,11 @@ def main() -> None:
               f"{target} ({target.stat().st_size:,} bytes)")  # fmt: skip
 
 
-def _fit(x: sparse.csr_matrix, y: npt.NDArray[np.str_]) -> LogisticRegression:
-    model = LogisticRegression(max_iter=3000, C=C, class_weight="balanced").fit(x, y)
+def _fit(
+    x: sparse.csr_matrix, y: npt.NDArray[np.str_], weights: npt.NDArray[np.float64]
+) -> LogisticRegression:
+    model = LogisticRegression(max_iter=3000, C=C, class_weight="balanced")
+    model.fit(x, y, sample_weight=weights)
     assert tuple(model.classes_) == LABELS
     return model
 
@@ -74,6 +91,7 @@ def offsets(
     y_air: npt.NDArray[np.str_],
     x_other: sparse.csr_matrix,
     y_other: npt.NDArray[np.str_],
+    w_other: npt.NDArray[np.float64],
 ) -> npt.NDArray[np.float64]:
     """Intercept offsets (negative, neutral, positive) that maximise the airline macro-F1 of
     the held-out folds of the airline training split."""
@@ -81,7 +99,9 @@ def offsets(
     folds = StratifiedKFold(FOLDS, shuffle=True, random_state=0)
     for fit, check in folds.split(np.zeros(len(y_air)), y_air):
         model = _fit(
-            sparse.vstack([x_air[fit], x_other]).tocsr(), np.concatenate([y_air[fit], y_other])
+            sparse.vstack([x_air[fit], x_other]).tocsr(),
+            np.concatenate([y_air[fit], y_other]),
+            np.concatenate([np.ones(len(fit)), w_other]),
         )
         held[check] = model.predict_log_proba(x_air[check])
     best, found = -1.0, np.zeros(len(LABELS))

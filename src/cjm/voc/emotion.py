@@ -5,10 +5,11 @@ or what) or else *frustration*; positive texts are *delight* (strong praise) or 
 *satisfaction*; neutral texts have none.
 
 Measured against the GoEmotions raters' marks mapped to these five and "none"
-(``make bench-voc``; Reddit comments, single raters): macro-F1 0.281 on the scored half,
-against 0.130 for the sentiment alone (negative as frustration, positive as satisfaction).
+(``make bench-voc``; Reddit comments, single raters): macro-F1 0.327 on the scored half,
+against 0.190 for the sentiment alone (negative as frustration, positive as satisfaction).
 The swear words and the confusion phrases from "not sure" on were added in session 9, chosen
-on the other half (the scored half was at 0.260 before).
+on the other half (with the sentiment model of the time, 0.260 -> 0.281 on the scored half;
+the sentiment retrained with GoEmotions' other half took it to 0.327).
 
 >>> emotion("This is UNACCEPTABLE, worst airline ever", "negative", -0.9)
 'anger'

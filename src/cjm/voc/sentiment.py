@@ -5,8 +5,9 @@ A linear model over three kinds of features: the text's WordPiece tokens and tok
 the four VADER lexicon scores. The *fast* model leaves VADER out (a pure-Python lexicon, the
 slowest part). Their weights (``models/sentiment.npz`` and ``models/sentiment-fast.npz``,
 float16) were trained by ``scripts/train-voc-sentiment.py`` on the training splits (a fixed,
-seeded 80/20 stratified split) of three public data sets (see ``models/README.md`` for them
-and their licences); the held-out splits are the benchmark's. The intercepts include per-class
+seeded 80/20 stratified split) of three public data sets and the first half of a fourth,
+GoEmotions' Reddit comments (see ``models/README.md`` for them and their licences); the
+held-out splits are the benchmark's. The intercepts include per-class
 offsets chosen on validation folds of the training split for macro-F1. The score is
 P(positive) - P(negative).
 

@@ -12,8 +12,9 @@ mix and the absence of class offsets were chosen on validation tweets from the a
 *training* split (``benchmarks/VOC.md``, session 8).
 
 Trained on tweets, the copies read tweets better than the linear model (airline test
-macro-F1 0.803 against 0.767) and star-rated product reviews much worse (Alexa 0.49 against
-0.75: a four-star review naming a drawback reads as negative), so the pipeline gives them
+macro-F1 0.805 against 0.773 with session 9's linear model; 0.803 against 0.767 with session
+8's) and star-rated product reviews much worse (Alexa 0.51 against 0.76: a four-star review
+naming a drawback reads as negative), so the pipeline gives them
 the items whose source is ``social`` only (:func:`cjm.voc.pipeline.understand`).
 """
 
