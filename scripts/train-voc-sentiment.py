@@ -1,7 +1,8 @@
 """Train the shipped sentiment weights (src/cjm/voc/models/sentiment*.npz).
 
 Training data: the 80% training splits (fixed seed, stratified; benchmarks/voc_data.py) of
-three public data sets in ../shared/data/real, read in place and never copied:
+three public data sets and the first half of a fourth, in ../shared/data/real, read in place
+and never copied:
 
 - Twitter US Airline Sentiment (Figure Eight, 3 classes). No licence in the source copy;
   the upstream Kaggle release is commonly listed as CC BY-NC-SA 4.0 (non-commercial).

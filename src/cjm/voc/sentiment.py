@@ -7,9 +7,8 @@ slowest part). Their weights (``models/sentiment.npz`` and ``models/sentiment-fa
 float16) were trained by ``scripts/train-voc-sentiment.py`` on the training splits (a fixed,
 seeded 80/20 stratified split) of three public data sets and the first half of a fourth,
 GoEmotions' Reddit comments (see ``models/README.md`` for them and their licences); the
-held-out splits are the benchmark's. The intercepts include per-class
-offsets chosen on validation folds of the training split for macro-F1. The score is
-P(positive) - P(negative).
+held-out splits are the benchmark's. The intercepts include per-class offsets chosen on
+validation folds of the training split for macro-F1. The score is P(positive) - P(negative).
 
 >>> model = SentimentModel.load()
 >>> [s.label for s in model.predict(["I love this, thank you!", "Worst service ever. Never again"])]

@@ -14,8 +14,8 @@ mix and the absence of class offsets were chosen on validation tweets from the a
 Trained on tweets, the copies read tweets better than the linear model (airline test
 macro-F1 0.805 against 0.773 with session 9's linear model; 0.803 against 0.767 with session
 8's) and star-rated product reviews much worse (Alexa 0.51 against 0.76: a four-star review
-naming a drawback reads as negative), so the pipeline gives them
-the items whose source is ``social`` only (:func:`cjm.voc.pipeline.understand`).
+naming a drawback reads as negative), so the pipeline gives them the items whose source is
+``social`` only (:func:`cjm.voc.pipeline.understand`).
 """
 
 from __future__ import annotations
