@@ -123,14 +123,14 @@ def emotion() -> list[Row]:
     texts, truth = data.test_texts, data.test_labels
     task = f"emotion, GoEmotions comments (6 classes, {len(texts):,})"
     classes, rows = list(GOEMOTIONS_CJM), []
-    for fast in (False, True):
-        moods = SentimentModel.load(fast).predict(texts)
+    read = {fast: SentimentModel.load(fast).predict(texts) for fast in (False, True)}
+    for fast, moods in read.items():
         found = emotions(texts, [m.label for m in moods], [m.score for m in moods])
         named = "fast sentiment" if fast else "linear sentiment"
         score = _f1(truth, [e or "none" for e in found], classes)
         rows.append((task, f"cjm cue words on the {named}", score, ""))
     plain = [{"negative": "frustration", "positive": "satisfaction"}.get(m.label, "none")
-             for m in SentimentModel.load().predict(texts)]  # fmt: skip
+             for m in read[False]]  # fmt: skip
     rows.append((task, "sentiment alone (negative: frustration, positive: satisfaction)",
                  _f1(truth, plain, classes), ""))  # fmt: skip
     return rows

@@ -42,7 +42,7 @@ from cjm.voc.encoder import Encoder, EncoderName, StaticEncoder, Vectors, get_en
 from cjm.voc.labels import Labels, read_labels, with_examples
 from cjm.voc.placement import place_by_events
 from cjm.voc.scores import mean_interval, nps
-from cjm.voc.sentiment import Sentiment, SentimentModel
+from cjm.voc.sentiment import Sentiment, SentimentModel, read_shares
 from cjm.voc.themes import find_themes
 from cjm.voc.vocabulary import (
     MIN_SCORE,
@@ -215,12 +215,13 @@ def _read_social(texts: list[str], sources: list[str]) -> list[Sentiment]:
     :mod:`cjm.voc.sentiment_minilm`), every other source by the linear model."""
     from cjm.voc.sentiment_minilm import TunedSentimentModel
 
-    moods = SentimentModel.load().predict(texts)
+    shares = SentimentModel.load().probabilities(texts)
     social = [n for n, source in enumerate(sources) if source == SOCIAL]
-    tuned = TunedSentimentModel.load().predict([texts[n] for n in social]) if social else []
-    for n, mood in zip(social, tuned, strict=True):
-        moods[n] = mood
-    return moods
+    if social:
+        shares[social] = TunedSentimentModel.load().probabilities(
+            [texts[n] for n in social], shares[social]
+        )
+    return read_shares(shares)
 
 
 @dataclass(frozen=True)

