@@ -214,6 +214,7 @@ def test_self_training_learns_the_batch_words_the_labels_lack():
     assert refined.argmax(axis=1).tolist() == [0] * 40 + [1] * 30
     assert np.allclose(refined.sum(axis=1), 1)
     assert np.allclose(self_train(scores[:20], texts[:20], vectors[:20]), softmax(scores[:20]))
+    assert np.allclose(self_train(scores, texts, vectors, prior=1.0), softmax(scores))
 
 
 def test_labelled_examples_teach_what_the_label_words_lack():
@@ -227,6 +228,30 @@ def test_labelled_examples_teach_what_the_label_words_lack():
     declined = {"card-declined": ["card declined", "my card got declined at checkout"]}
     extra = ZeroShot(with_examples(labels, declined), get_encoder(), min_score=-1)
     assert extra.predict(["my card was declined twice"])[0].label == "card-declined"
+
+
+def test_examples_weigh_against_how_much_the_label_already_says():
+    # ten examples outweigh a label that is only a name; they only nudge one that a map
+    # describes in a dozen phrases: each phrase is worth EXAMPLE_SHRINK examples
+    drivers = [f"the driver {w}" for w in ("was rude", "never rang", "dumped it outside",
+               "lied", "was late", "threw it", "left no note", "went to the wrong house",
+               "drove off", "ignored me")]  # fmt: skip
+    described = ("parcel delivery", "the parcel arrives", "tracking the parcel", "courier",
+                 "a missed delivery", "delivery slot", "a neighbour took it", "parcel lost",
+                 "late delivery", "wrong address", "damaged parcel", "updates")  # fmt: skip
+    text = ["the driver left it with the neighbour"]
+    centre = get_encoder().encode(drivers).mean(axis=0)
+    similarity = float(get_encoder().encode(text)[0] @ centre / np.linalg.norm(centre))
+
+    def examples_share(phrases: tuple[str, ...]) -> float:
+        """How far the examples moved the score towards their centroid's similarity."""
+        labels = [Label("billing", ("invoice and payment",)), Label("delivery", phrases)]
+        before = ZeroShot(labels, get_encoder()).scores(text)[0, 1]
+        taught = ZeroShot(with_examples(labels, {"delivery": drivers}), get_encoder())
+        return float((taught.scores(text)[0, 1] - before) / (similarity - before))
+
+    assert examples_share(("parcel delivery",)) == pytest.approx(3 / 4)  # weight 4.5 * 10 / 15
+    assert examples_share(described) == pytest.approx((4.5 * 10 / 70) / (1 + 4.5 * 10 / 70))
 
 
 def test_a_batch_is_read_without_what_every_text_shares():

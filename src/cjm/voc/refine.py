@@ -6,7 +6,8 @@ of its phrases. :func:`self_train` takes each label's most confident texts as ps
 (the top ``KEPT`` share by margin over the runner-up), adds the user's labelled examples
 (each weighing as ``EXAMPLE_FIT_WEIGHT`` pseudo-labels: a person said so), fits a
 class-balanced logistic regression on the texts' embeddings and TF-IDF words, and mixes its
-probabilities with the zero-shot softmax; ``ROUNDS`` times. Batches under
+probabilities with the zero-shot softmax (its share ``prior``, ``PRIOR`` by default; the
+caller lowers it as labelled examples outweigh the labels' words); ``ROUNDS`` times. Batches under
 ``MIN_TEXTS`` texts, or under ``MIN_PER_LABEL`` texts per label, keep the zero-shot softmax:
 too few to learn words from.
 
@@ -34,7 +35,6 @@ MIN_PER_LABEL = 10
 KEPT = 0.5
 ROUNDS = 2
 PRIOR = 0.3  # the zero-shot softmax's share in the mix
-EXAMPLE_PRIOR = 0.0  # with labelled examples the learned model is trusted alone
 TEMPERATURE = 0.05
 # inverse L2 penalty of the logistic regression: 1.0 beat 0.3 on each of three validation
 # folds of the airline training split (zero-shot stage macro-F1 +0.007, its ARI +0.008 on
@@ -61,32 +61,35 @@ def softmax(scores: Vectors, temperature: float = TEMPERATURE) -> Vectors:
 
 
 def self_train(
-    scores: Vectors, texts: Sequence[str], vectors: Vectors, examples: Examples | None = None
+    scores: Vectors,
+    texts: Sequence[str],
+    vectors: Vectors,
+    examples: Examples | None = None,
+    prior: float = PRIOR,
 ) -> Vectors:
     """Probabilities per text and label (rows: texts), refined on the texts themselves."""
-    prior = softmax(scores)
+    zero_shot = softmax(scores)
     labels = scores.shape[1]
     if len(texts) < max(MIN_TEXTS, MIN_PER_LABEL * labels) or labels < 2:
-        return prior
+        return zero_shot
     from sklearn.linear_model import LogisticRegression  # here: fast mode never needs sklearn
 
     examples = examples or Examples()
     features, example_features = _features(texts, vectors, examples)
-    mix = EXAMPLE_PRIOR if len(examples.texts) else PRIOR
-    shares = prior
+    shares = zero_shot
     for _ in range(ROUNDS):
         chosen = _confident(shares)
         rows = vstack([features[chosen], example_features]).tocsr()
         targets = np.concatenate([shares[chosen].argmax(axis=1), examples.labels])
         if len(set(targets.tolist())) < 2:
             return shares
-        learned = np.zeros_like(prior)
+        learned = np.zeros_like(zero_shot)
         model = LogisticRegression(C=STRENGTH, max_iter=1000, class_weight="balanced")
         weights = np.ones(len(targets))
         weights[len(chosen) :] = EXAMPLE_FIT_WEIGHT
         model.fit(rows, targets, sample_weight=weights)
         learned[:, model.classes_] = model.predict_proba(features)
-        shares = np.asarray(mix * prior + (1 - mix) * learned, dtype=np.float32)
+        shares = np.asarray(prior * zero_shot + (1 - prior) * learned, dtype=np.float32)
     return shares
 
 

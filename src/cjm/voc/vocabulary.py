@@ -3,14 +3,17 @@
 No labelled data is needed. A label's score for a text is the mean of the text's
 ``TOP_PHRASES`` best cosine similarities with the label's phrases, plus ``KEYWORD_WEIGHT`` for
 each of the label's keywords found in the text (at most two). A label with labelled examples
-mixes in the similarity to their centroid, weighted by their count (``EXAMPLE_WEIGHT * n / (n
-+ EXAMPLE_SHRINK)``: one example nudges, ten outweigh the words). A text whose best score stays
-under ``min_score`` is *unassigned* (None). The others get the label with the highest
-probability after :func:`cjm.voc.refine.self_train` (the batch's own confident texts and the
-examples teach a classifier the batch's words; ``refine=False`` skips that and keeps the
-softmax of the scores that decide). In a batch of ``MIN_TEXTS`` or more, the scores that
-decide are measured after taking the batch's mean vector off (see :meth:`ZeroShot.scores`).
-The chosen label's probability is the confidence.
+mixes in the similarity to their centroid, weighted by their count against its own words
+(``EXAMPLE_WEIGHT * n / (n + m)``, where each of its ``p`` phrases counts as
+``EXAMPLE_SHRINK`` examples, ``m = EXAMPLE_SHRINK * p``): ten examples outweigh a label
+that is only a name, and nudge a map's stage described in a dozen phrases. A text whose best
+score stays under ``min_score`` is *unassigned* (None). The others get the label with the
+highest probability after :func:`cjm.voc.refine.self_train` (the batch's own confident texts
+and the examples teach a classifier the batch's words; the zero-shot softmax keeps
+``PRIOR`` times the labels' mean share ``m / (n + m)`` of the mix; ``refine=False`` skips
+that and keeps the softmax of the scores that decide). In a batch of ``MIN_TEXTS`` or more,
+the scores that decide are measured after taking the batch's mean vector off (see
+:meth:`ZeroShot.scores`). The chosen label's probability is the confidence.
 
 The labels come from the journey map (:func:`stage_labels`, :func:`touchpoint_labels`: names,
 descriptions, goals, actions, thoughts and keywords) or from a taxonomy's descriptions.
@@ -33,13 +36,13 @@ import numpy as np
 from cjm.model.journey import Journey
 from cjm.voc.encoder import Encoder, Vectors
 from cjm.voc.keywords import keyword_hits, keyword_set
-from cjm.voc.refine import MIN_TEXTS, Examples, self_train, softmax
+from cjm.voc.refine import MIN_TEXTS, PRIOR, Examples, self_train, softmax
 
 KEYWORD_WEIGHT = 0.2
 TOP_PHRASES = 3
 TOP_PHRASES_CENTRED = 5  # ranks labels in a batch; more phrases steady it (training split)
 EXAMPLE_WEIGHT = 4.5
-EXAMPLE_SHRINK = 5
+EXAMPLE_SHRINK = 5  # examples that one of a label's phrases is worth
 MIN_SCORE = 0.3
 
 
@@ -125,14 +128,21 @@ class ZeroShot:
 
     def _with_examples(self, scores: Vectors, vectors: Vectors) -> Vectors:
         """Each label's score mixed with the similarity to its examples' centroid."""
+        words = self._words_share()
         for i in range(len(self.labels)):
             own = self._examples.vectors[self._examples.labels == i]
             if len(own):
                 centre = own.mean(axis=0)
                 centre /= np.linalg.norm(centre) or 1.0
-                weight = EXAMPLE_WEIGHT * len(own) / (len(own) + EXAMPLE_SHRINK)
+                weight = EXAMPLE_WEIGHT * (1 - words[i])
                 scores[:, i] = (scores[:, i] + weight * (vectors @ centre)) / (1 + weight)
         return scores
+
+    def _words_share(self) -> Vectors:
+        """Each label's own words against its examples: ``m / (n + m)`` (1 with none)."""
+        counts = np.bincount(self._examples.labels, minlength=len(self.labels))
+        worth = EXAMPLE_SHRINK * np.array([max(1, len(lb.phrases)) for lb in self.labels])
+        return np.asarray(worth / (counts + worth), dtype=np.float32)
 
     def predict(self, texts: Sequence[str], vectors: Vectors | None = None) -> list[Assignment]:
         """The best label per text, or None when nothing fits."""
@@ -145,7 +155,8 @@ class ZeroShot:
         decide = self._scores(vectors, hits, centred=len(texts) >= MIN_TEXTS)
         if not self.refine:
             return assign(scores, ids, self.min_score, softmax(decide))
-        shares = self_train(decide, texts, vectors, self._examples)
+        prior = PRIOR * float(self._words_share().mean())
+        shares = self_train(decide, texts, vectors, self._examples, prior)
         return assign(scores, ids, self.min_score, shares)
 
 
