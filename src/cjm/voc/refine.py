@@ -7,9 +7,9 @@ of its phrases. :func:`self_train` takes each label's most confident texts as ps
 (each weighing as ``EXAMPLE_FIT_WEIGHT`` pseudo-labels: a person said so), fits a
 class-balanced logistic regression on the texts' embeddings and TF-IDF words, and mixes its
 probabilities with the zero-shot softmax (its share ``prior``, ``PRIOR`` by default; the
-caller lowers it as labelled examples outweigh the labels' words); ``ROUNDS`` times. Batches under
-``MIN_TEXTS`` texts, or under ``MIN_PER_LABEL`` texts per label, keep the zero-shot softmax:
-too few to learn words from.
+caller lowers it as labelled examples outweigh the labels' words); ``ROUNDS`` times. Batches
+under ``MIN_TEXTS`` texts, or under ``MIN_PER_LABEL`` texts per label, keep the zero-shot
+softmax: too few to learn words from.
 
 >>> import numpy as np
 >>> texts = [f"refund {i} please" for i in range(30)] + [f"bag {i} lost" for i in range(30)]
