@@ -92,6 +92,7 @@ class ZeroShot:
                 encoder.encode([t for _, t in examples]),
                 np.array([i for i, _ in examples], dtype=np.int64),
             )
+        self._words = self._words_share()
 
     def scores(
         self, texts: Sequence[str], vectors: Vectors | None = None, *, centred: bool = False
@@ -128,13 +129,12 @@ class ZeroShot:
 
     def _with_examples(self, scores: Vectors, vectors: Vectors) -> Vectors:
         """Each label's score mixed with the similarity to its examples' centroid."""
-        words = self._words_share()
         for i in range(len(self.labels)):
             own = self._examples.vectors[self._examples.labels == i]
             if len(own):
                 centre = own.mean(axis=0)
                 centre /= np.linalg.norm(centre) or 1.0
-                weight = EXAMPLE_WEIGHT * (1 - words[i])
+                weight = EXAMPLE_WEIGHT * (1 - self._words[i])
                 scores[:, i] = (scores[:, i] + weight * (vectors @ centre)) / (1 + weight)
         return scores
 
@@ -155,7 +155,7 @@ class ZeroShot:
         decide = self._scores(vectors, hits, centred=len(texts) >= MIN_TEXTS)
         if not self.refine:
             return assign(scores, ids, self.min_score, softmax(decide))
-        prior = PRIOR * float(self._words_share().mean())
+        prior = PRIOR * float(self._words.mean())
         shares = self_train(decide, texts, vectors, self._examples, prior)
         return assign(scores, ids, self.min_score, shares)
 
