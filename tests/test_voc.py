@@ -126,6 +126,26 @@ def test_labels_teach_a_new_class_and_are_stored_for_the_next_run(cli, shop, tmp
     assert result.results[-1].category == "billing"
 
 
+def test_cli_feedback_refuses_bad_labels_and_keeps_the_store(cli, shop, tmp_path):
+    store = tmp_path / "kept.labels.csv"
+    store.write_text("text,task,label\nI was charged twice,category,billing\n", encoding="utf-8")
+    before = store.read_text(encoding="utf-8")
+    for labels in (tmp_path / "typo.csv", tmp_path):  # a mistyped path, a folder
+        result = cli("feedback", str(shop[2]), "--map", str(shop[0]), "--labels", str(labels),
+                     "--label-store", str(store), "--out", str(tmp_path / "out"))  # fmt: skip
+        assert result.code == 1
+        assert f"Error: no such file: {labels}" in result.err
+        assert "Traceback" not in result.err
+    bad = tmp_path / "bad.csv"
+    bad.write_text("text,task,label\nnew text,category,billing\nx,mood,happy\n", encoding="utf-8")
+    result = cli("feedback", str(shop[2]), "--map", str(shop[0]), "--labels", str(bad),
+                 "--label-store", str(store))  # fmt: skip
+    assert result.code == 1
+    assert f"Error: {bad}, line 3: unknown task 'mood'" in result.err
+    assert store.read_text(encoding="utf-8") == before
+    assert not (tmp_path / "out").exists()
+
+
 def test_cli_feedback_prints_the_curve_and_writes_json(cli, shop, tmp_path):
     result = cli("feedback", str(shop[2]), "--map", str(shop[0]), "--events", str(shop[1]),
                  "--out", str(tmp_path / "out"))  # fmt: skip
