@@ -164,6 +164,25 @@ def test_cli_feedback_refuses_a_missing_column_without_traceback(cli, shop, tmp_
     assert "Traceback" not in result.err
 
 
+def test_cli_feedback_reports_refused_paths_without_traceback(cli, shop, tmp_path):
+    in_the_way = tmp_path / "a-file"
+    in_the_way.write_text("kept", encoding="utf-8")
+    empty = tmp_path / "empty.csv"
+    empty.write_text("", encoding="utf-8")
+    cases = {
+        ("--out", str(in_the_way)): (f"Error: File exists: {in_the_way}", "path of a folder"),
+        ("--label-store", str(tmp_path)): (f"Error: Is a directory: {tmp_path}", "of a file"),
+    }
+    for flags, (message, hint) in cases.items():
+        result = cli("feedback", str(shop[2]), "--map", str(shop[0]), *flags)
+        assert (result.code, message in result.err, hint in result.err) == (1, True, True)
+        assert "Traceback" not in result.err
+    assert in_the_way.read_text(encoding="utf-8") == "kept"
+    result = cli("feedback", str(empty), "--map", str(shop[0]))
+    assert result.code == 1
+    assert "give a feedback file with a header and rows" in result.err
+
+
 def test_analyze_with_feedback_adds_the_feedback_key(shop, tmp_path):
     result = analyze(shop[0], shop[1], feedback=shop[2])
     path = result.write(tmp_path / "out")

@@ -665,5 +665,22 @@ def main(argv: list[str] | None = None) -> None:
         app(args=argv, prog_name="cjm")
     except CJMError as error:
         fail(error)
+    except OSError as error:  # the system refused a path given: say which, not a traceback
+        fail(_refused(error))
     except SystemExit as exit_:
         sys.exit(1 if exit_.code == 2 else exit_.code)
+
+
+_PATH_HINTS = {
+    IsADirectoryError: "a folder is there: give the path of a file",
+    NotADirectoryError: "a file is in the way: give the path of a folder",
+    FileExistsError: "a file is in the way: give the path of a folder",
+    PermissionError: "check the permissions of that path, or write somewhere else",
+}
+
+
+def _refused(error: OSError) -> CJMError:
+    """A file-system error as cjm reports every error: what was refused, where, what to do."""
+    where = f": {error.filename}" if error.filename else ""
+    hint = next((h for kind, h in _PATH_HINTS.items() if isinstance(error, kind)), None)
+    return InvalidInput(f"{error.strerror or error}{where}", hint=hint or "check the path")

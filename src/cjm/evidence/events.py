@@ -165,13 +165,14 @@ def _connect() -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _check_file(path: Path) -> None:
+def _check_file(path: Path, what: str = "an event log") -> None:
+    """Refuse a folder, a missing file or an empty one; ``what`` names what the file should be."""
     if path.is_dir():
-        raise InvalidInput(f"{path} is a folder, not an event log", hint="give a file")
+        raise InvalidInput(f"{path} is a folder, not {what}", hint="give a file")
     if not path.exists():
         raise InvalidInput(f"no such file: {path}", hint="check the path")
     if path.stat().st_size == 0:
-        raise InvalidInput(f"{path} is empty", hint="give an event log with a header and rows")
+        raise InvalidInput(f"{path} is empty", hint=f"give {what} with a header and rows")
 
 
 def _check_timezone(con: duckdb.DuckDBPyConnection, timezone: str) -> None:

@@ -148,7 +148,7 @@ def read_feedback(
     ``default_source`` names the source when the file has no source column.
     """
     path = Path(path)
-    _check_file(path)
+    _check_file(path, "a feedback file")
     fmt = detect_format(path)
     if fmt not in ("csv", "jsonl"):
         raise InvalidInput(
