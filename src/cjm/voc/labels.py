@@ -53,7 +53,7 @@ def add_labels(new: str | Path, store: str | Path) -> int:
     ``new`` must exist (a mistyped path is refused, not read as no labels); the store may not
     yet. Both are read before the store is written, so a bad row leaves it as it was."""
     if not Path(new).is_file():
-        raise InvalidInput(f"no such file: {new}", hint="check the path of --labels")
+        raise InvalidInput(f"no such file: {new}", hint="check the path of the labels file")
     merged: dict[tuple[str, str], str] = {}
     for source in (Path(store), Path(new)):
         for task, by_label in read_labels(source).items():
