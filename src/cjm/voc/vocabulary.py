@@ -32,6 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from cjm.model.journey import Journey
 from cjm.voc.encoder import Encoder, Vectors
@@ -92,7 +93,7 @@ class ZeroShot:
                 encoder.encode([t for _, t in examples]),
                 np.array([i for i, _ in examples], dtype=np.int64),
             )
-        self._words = self._words_share()
+        self._words = _words_share(self.labels, self._examples.labels)
 
     def scores(
         self, texts: Sequence[str], vectors: Vectors | None = None, *, centred: bool = False
@@ -137,12 +138,6 @@ class ZeroShot:
                 weight = EXAMPLE_WEIGHT * (1 - self._words[i])
                 scores[:, i] = (scores[:, i] + weight * (vectors @ centre)) / (1 + weight)
         return scores
-
-    def _words_share(self) -> Vectors:
-        """Each label's own words against its examples: ``m / (n + m)`` (1 with none)."""
-        counts = np.bincount(self._examples.labels, minlength=len(self.labels))
-        worth = EXAMPLE_SHRINK * np.array([max(1, len(lb.phrases)) for lb in self.labels])
-        return np.asarray(worth / (counts + worth), dtype=np.float32)
 
     def predict(self, texts: Sequence[str], vectors: Vectors | None = None) -> list[Assignment]:
         """The best label per text, or None when nothing fits."""
@@ -197,6 +192,14 @@ def touchpoint_labels(journey: Journey) -> list[Label]:
         Label(tp.id, _clean([tp.name, tp.description]), tuple(tp.keywords))
         for _stage, tp in journey.touchpoints()
     ]
+
+
+def _words_share(labels: Sequence[Label], owners: npt.NDArray[np.int64]) -> Vectors:
+    """Each label's own words against its examples (``owners``: each example's label index):
+    ``m / (n + m)``, 1 for a label with none."""
+    counts = np.bincount(owners, minlength=len(labels))
+    worth = EXAMPLE_SHRINK * np.array([max(1, len(label.phrases)) for label in labels])
+    return np.asarray(worth / (counts + worth), dtype=np.float32)
 
 
 def _unit(rows: Vectors) -> Vectors:
