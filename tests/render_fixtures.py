@@ -29,7 +29,7 @@ def subscription() -> Journey:
 
 
 def analysis_folder(target: Path, document: dict[str, Any] | None = None) -> Path:
-    """A folder as 'cjm analyze' leaves it: analysis.json beside the map it was made with."""
+    """A folder as 'cjm demo' leaves it: analysis.json beside the map it was made with."""
     target.mkdir(parents=True, exist_ok=True)
     shutil.copy(example_path("subscription"), target / "subscription.yaml")
     text = json.dumps(document or full_analysis(), ensure_ascii=False)

@@ -116,6 +116,22 @@ def test_cli_analyze_writes_analysis_json(cli, files: tuple[Path, Path], tmp_pat
     assert "Funnel (in order, within 2 days)" in result.out
 
 
+def test_cli_report_finds_the_map_analyze_read(cli, files: tuple[Path, Path], tmp_path: Path):
+    # the map is not in the analysis folder: analysis.json names the file it was read from
+    out = tmp_path / "elsewhere" / "analysis"
+    assert cli("analyze", str(files[0]), "--events", str(files[1]), "--out", str(out)).code == 0
+    document = json.loads((out / "analysis.json").read_text(encoding="utf-8"))
+    assert document["journey"]["file"] == str(files[0].resolve())
+    assert analyze(cjm.load_journey(files[0]), files[1]).journey["file"] is None
+    result = cli("report", str(out), "--no-pdf")
+    assert result.code == 0, result.err
+    assert (out / "report.html").exists()
+    files[0].unlink()  # moved or deleted since: the report says how to name it
+    result = cli("report", str(out), "--no-pdf")
+    assert result.code == 1
+    assert "give the map with --map MAP" in result.err
+
+
 @pytest.mark.parametrize("window", ["2x", "-1d", "d", "0h"])
 def test_cli_analyze_refuses_unreadable_windows(cli, files: tuple[Path, Path], window: str):
     result = cli("analyze", str(files[0]), "--events", str(files[1]), "--window", window)

@@ -55,7 +55,9 @@ TOP_SEGMENTS = 20
 FORMAT_VERSION = 1
 FIELDS = {
     "format_version": "Version of the analysis.json layout (1).",
-    "journey": "The map analysed: id, name and the stored revision it came from (if any).",
+    "journey": "The map analysed: id, name, the stored revision it came from (if any) and the "
+    "file it was read from (absolute path; null when a loaded Journey was given), where "
+    "'cjm report' finds it.",
     "inputs": "The event log: source, rows, customers, period (start, end, UTC), bad_rows "
     "(total, by_reason, examples with line numbers), mapped_events, and unmapped (events that "
     "matched no touchpoint, counted by event name).",
@@ -254,6 +256,7 @@ def analyze(
     voice of the customer, placing items by the event log where they name a customer
     (:func:`cjm.voc.understand`).
     """
+    map_file = None if isinstance(journey, Journey) else Path(journey).resolve()
     if not isinstance(journey, Journey):
         journey = load_journey(journey)
     require_event_rules(journey)  # before reading a possibly large log
@@ -280,7 +283,7 @@ def analyze(
         from cjm.analytics.sql_parts import sql_parts  # loads Ibis; the single pass does without
 
         parts = sql_parts(log, journey, settings, run)
-    analysis = _assemble(journey, log, settings, parts)
+    analysis = _assemble(journey, map_file, log, settings, parts)
     if segment_by:
         groups = _segments(journey, log, settings, parts, segment_by, customers is not None)
         analysis = dataclasses.replace(analysis, segments=groups)
@@ -355,10 +358,17 @@ def _segments(
     return result
 
 
-def _assemble(journey: Journey, log: EventLog, settings: Settings, parts: Parts) -> Analysis:
+def _assemble(
+    journey: Journey, map_file: Path | None, log: EventLog, settings: Settings, parts: Parts
+) -> Analysis:
     unmapped_total = sum(row["events"] for row in parts.unmapped)
     return Analysis(
-        journey={"id": journey.id, "name": journey.name, "revision": journey.revision},
+        journey={
+            "id": journey.id,
+            "name": journey.name,
+            "revision": journey.revision,
+            "file": str(map_file) if map_file else None,
+        },
         inputs={
             "source": log.source,
             "rows": log.rows,

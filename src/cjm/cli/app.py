@@ -531,7 +531,11 @@ def report(
     ],
     map_file: Annotated[
         Path | None,
-        typer.Option("--map", help="The journey map (default: the map in ANALYSIS_DIR)."),
+        typer.Option(
+            "--map",
+            help="The journey map (default: the map in ANALYSIS_DIR, else the file the "
+            "analysis was made from).",
+        ),
     ] = None,
     output: Annotated[
         Path | None,

@@ -69,8 +69,12 @@ class Report:
 
 
 def find_map(folder: Path, analysis: AnalysisView) -> Path:
-    """The map file in ``folder`` whose journey id is the analysis's."""
-    for path in sorted(folder.iterdir()):
+    """The map file in ``folder`` whose journey id is the analysis's, else the file the
+    analysis was made from (``journey.file`` in analysis.json) if it is still that journey."""
+    candidates = sorted(folder.iterdir())
+    if analysis.journey_file is not None and analysis.journey_file.is_file():
+        candidates.append(analysis.journey_file)
+    for path in candidates:
         if path.suffix.lower() in MAP_SUFFIXES and path.name != "analysis.json":
             try:
                 if load_journey(path).id == analysis.journey_id:

@@ -106,6 +106,12 @@ class AnalysisView:
         return str(self.data["journey"].get("id", ""))
 
     @property
+    def journey_file(self) -> Path | None:
+        """The map file the analysis was made from, if it was read from one."""
+        file = self.data["journey"].get("file")
+        return Path(file) if file else None
+
+    @property
     def journey_name(self) -> str:
         return str(self.data["journey"].get("name", self.journey_id))
 
